@@ -1,0 +1,3 @@
+module qrtill
+
+go 1.25.0

@@ -1,0 +1,187 @@
+// Package payments defines what the till needs from a payment provider
+// (Alipay, WeChat Pay, or the local sandbox that speaks both) and the
+// provider-neutral types that cross that boundary.
+//
+// Amounts are integer fen everywhere in this package. Conversion to a
+// provider's own unit (Alipay's yuan string) happens only inside that
+// provider's package. This package imports the standard library only.
+package payments
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Channel names a payment provider.
+type Channel string
+
+// The two channels the till supports.
+const (
+	Alipay Channel = "alipay"
+	WeChat Channel = "wechat"
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return c == Alipay || c == WeChat }
+
+// State is a provider trade state, normalised across channels.
+type State string
+
+// The normalised trade states. A query answers one of these.
+const (
+	// StateNotFound: the provider knows no trade by that out_trade_no yet.
+	// For an Alipay precreate this is the normal "waiting for scan" state
+	// (ACQ.TRADE_NOT_EXIST); it never means failure on its own.
+	StateNotFound State = "not_found"
+	// StateWaitingScan: the trade exists, nobody has scanned it (WeChat NOTPAY).
+	StateWaitingScan State = "waiting_scan"
+	// StateScanned: the buyer scanned and must confirm or enter a password
+	// (Alipay WAIT_BUYER_PAY, WeChat USERPAYING).
+	StateScanned State = "scanned"
+	// StatePaid: money taken (Alipay TRADE_SUCCESS/TRADE_FINISHED, WeChat SUCCESS).
+	StatePaid State = "paid"
+	// StateClosed: unpaid and closed, cancelled or expired; can no longer be paid.
+	StateClosed State = "closed"
+	// StateRefunded: was paid, then refunded in part or in full (WeChat REFUND;
+	// Alipay TRADE_CLOSED after a full refund).
+	StateRefunded State = "refunded"
+	// StateFailed: the payment failed (WeChat PAYERROR, a revoked code payment).
+	StateFailed State = "failed"
+)
+
+// Final reports whether no further payment can happen on a trade in s.
+func (s State) Final() bool {
+	return s == StatePaid || s == StateClosed || s == StateRefunded || s == StateFailed
+}
+
+// QRRequest asks for a merchant-presented QR code (Alipay precreate, WeChat native).
+type QRRequest struct {
+	OutTradeNo string    // the attempt's own merchant trade number
+	AmountFen  int64     // > 0
+	Subject    string    // short order title shown in the buyer's wallet
+	ExpiresAt  time.Time // after this the QR can no longer be paid
+	NotifyURL  string    // where the provider posts notifications; empty = none
+}
+
+// QR is a created QR payment: the text to encode and when it stops working.
+type QR struct {
+	Content   string
+	ExpiresAt time.Time
+}
+
+// TradeStatus is one answer about a trade, from a query or a notification.
+type TradeStatus struct {
+	OutTradeNo      string
+	State           State
+	ProviderTradeNo string    // Alipay trade_no / WeChat transaction_id, once known
+	Buyer           string    // masked buyer id (e.g. "159****5620"), once scanned
+	AmountFen       int64     // order amount as the provider has it (0 if unknown)
+	PaidFen         int64     // amount actually paid by the buyer (0 until paid)
+	RefundedFen     int64     // amount refunded so far, when the provider says
+	PaidAt          time.Time // zero until paid
+	RawCode         string    // the provider's own code/status, for the event log
+}
+
+// RefundRequest asks for a refund of part or all of a paid trade.
+// RefundNo is the idempotency key: the same RefundNo twice is one refund.
+type RefundRequest struct {
+	OutTradeNo string
+	RefundNo   string
+	AmountFen  int64 // this refund
+	TotalFen   int64 // the trade's total (WeChat needs it)
+	Reason     string
+}
+
+// RefundState is the state of one refund.
+type RefundState string
+
+// Refund states.
+const (
+	RefundPending RefundState = "pending"
+	RefundSuccess RefundState = "success"
+	RefundFailed  RefundState = "failed"
+)
+
+// RefundResult is what the provider says about one refund.
+type RefundResult struct {
+	OutTradeNo string
+	RefundNo   string
+	State      RefundState
+	AmountFen  int64 // this refund
+	RawCode    string
+}
+
+// CodePayRequest charges a customer-presented payment code (barcode on the
+// buyer's phone): Alipay trade.pay scene bar_code, WeChat codepay.
+type CodePayRequest struct {
+	OutTradeNo string
+	AuthCode   string
+	AmountFen  int64
+	Subject    string
+}
+
+// Notification is a verified, decoded provider notification. A provider
+// returns one only after the signature verified and the merchant ids
+// (app id, seller id / mchid) matched its configuration. Matching
+// OutTradeNo and amount against the stored attempt is the till's job.
+type Notification struct {
+	Channel Channel
+	// ID identifies the notification for dedup: Alipay notify_id, WeChat
+	// event id. Retries of one notification carry the same ID.
+	ID         string
+	ReceivedAt time.Time
+	Status     TradeStatus
+}
+
+// Provider is one payment channel as the till uses it.
+type Provider interface {
+	// Channel names the provider.
+	Channel() Channel
+	// CreateQR asks for a merchant-presented QR code.
+	CreateQR(ctx context.Context, req QRRequest) (QR, error)
+	// Query asks for the trade's current state.
+	Query(ctx context.Context, outTradeNo string) (TradeStatus, error)
+	// Close makes sure the trade can no longer be paid and answers its final
+	// state: StateClosed, or StatePaid if the buyer paid before the close
+	// landed. It never refunds.
+	Close(ctx context.Context, outTradeNo string) (TradeStatus, error)
+	// Refund refunds part or all of a paid trade, idempotent by RefundNo.
+	Refund(ctx context.Context, req RefundRequest) (RefundResult, error)
+	// QueryRefund asks for a refund's state.
+	QueryRefund(ctx context.Context, outTradeNo, refundNo string) (RefundResult, error)
+	// PayByCode charges a customer-presented code. A StateScanned answer
+	// means the buyer must still enter a password: poll Query.
+	PayByCode(ctx context.Context, req CodePayRequest) (TradeStatus, error)
+	// Reverse undoes a code payment whose result is unknown: closes it if
+	// unpaid, refunds it if paid (Alipay trade.cancel, WeChat codepay reverse).
+	Reverse(ctx context.Context, outTradeNo string) error
+	// ParseNotification verifies and decodes a notification request. Any
+	// failure (bad signature, wrong merchant, malformed body) is an error
+	// and nothing about it may be trusted.
+	ParseNotification(r *http.Request) (Notification, error)
+	// Acknowledge writes exactly the answer the provider expects: success if
+	// err is nil (the notification was handled and stored), a failure that
+	// makes the provider retry otherwise.
+	Acknowledge(w http.ResponseWriter, err error)
+}
+
+// Errors a provider returns. Wrap them with the provider's detail; callers
+// test with errors.Is.
+var (
+	// ErrUnavailable: the provider could not be reached or answered 5xx or
+	// timed out; the outcome of the call is unknown. Retry with backoff.
+	ErrUnavailable = errors.New("payment provider unavailable")
+	// ErrRejected: the provider refused the request (bad parameters, a
+	// repeated out_trade_no with a different amount, refund over the total).
+	ErrRejected = errors.New("payment provider rejected the request")
+	// ErrBadSignature: a response or notification failed signature checks.
+	ErrBadSignature = errors.New("payment signature did not verify")
+	// ErrWrongMerchant: a notification names another app or merchant.
+	ErrWrongMerchant = errors.New("notification is for another merchant")
+	// ErrMalformed: a notification or response could not be parsed.
+	ErrMalformed = errors.New("malformed payment message")
+	// ErrNotFound: the provider has no such trade or refund.
+	ErrNotFound = errors.New("payment provider has no such trade")
+)

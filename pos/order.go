@@ -1,0 +1,148 @@
+package pos
+
+import (
+	"time"
+
+	"qrtill/payments"
+)
+
+// OrderStatus is where an order stands. The strings are a contract
+// (DESIGN.md: `qrtill orders` JSON).
+type OrderStatus string
+
+// Order statuses.
+const (
+	// OrderOpen: created from a basket, no payment attempt yet.
+	OrderOpen OrderStatus = "open"
+	// OrderAwaitingPayment: a payment attempt is (or may still be) open.
+	OrderAwaitingPayment OrderStatus = "awaiting_payment"
+	// OrderPaid: paid in full.
+	OrderPaid OrderStatus = "paid"
+	// OrderCancelled: the shop gave up the sale; the provider confirmed no
+	// attempt can be paid any more.
+	OrderCancelled OrderStatus = "cancelled"
+	// OrderExpired: every attempt ran out of time and was closed.
+	OrderExpired OrderStatus = "expired"
+	// OrderPartiallyRefunded: paid, then part of the money given back.
+	OrderPartiallyRefunded OrderStatus = "partially_refunded"
+	// OrderRefunded: paid, then all the money given back.
+	OrderRefunded OrderStatus = "refunded"
+)
+
+// AttemptStatus is where one payment attempt stands.
+type AttemptStatus string
+
+// Attempt statuses.
+const (
+	// AttemptCreating: stored, the provider has not yet answered with a QR.
+	AttemptCreating AttemptStatus = "creating"
+	// AttemptWaiting: QR issued, nobody has scanned it yet.
+	AttemptWaiting AttemptStatus = "waiting"
+	// AttemptScanned: the buyer scanned and must confirm.
+	AttemptScanned AttemptStatus = "scanned"
+	// AttemptClosing: the till asked the provider to close; not confirmed yet.
+	AttemptClosing AttemptStatus = "closing"
+	// AttemptPaid: the provider says paid.
+	AttemptPaid AttemptStatus = "paid"
+	// AttemptClosed: the provider confirmed it can no longer be paid.
+	AttemptClosed AttemptStatus = "closed"
+	// AttemptExpired: ran out of time and the provider confirmed it closed.
+	AttemptExpired AttemptStatus = "expired"
+	// AttemptFailed: the provider refused it (or the payment failed).
+	AttemptFailed AttemptStatus = "failed"
+	// AttemptRefunded: a paid attempt that was refunded in full (for example
+	// a second payment on an already paid order).
+	AttemptRefunded AttemptStatus = "refunded"
+)
+
+// Line is one basket line frozen into an order: a snapshot, so a later
+// catalog change never alters a past sale.
+type Line struct {
+	SKU       string `json:"sku"`
+	Barcode   string `json:"barcode,omitempty"`
+	NameZH    string `json:"name_zh"`
+	NameEN    string `json:"name_en"`
+	Unit      string `json:"unit,omitempty"`
+	UnitPrice Money  `json:"unit_price_fen"`
+	Quantity  int    `json:"quantity"`
+	Total     Money  `json:"total_fen"`
+}
+
+// Attempt is one try at taking the money for an order on one channel.
+type Attempt struct {
+	OutTradeNo      string           `json:"out_trade_no"` // derived from the order number
+	OrderNumber     string           `json:"order_number"`
+	Channel         payments.Channel `json:"channel"`
+	Status          AttemptStatus    `json:"status"`
+	Amount          Money            `json:"amount_fen"`
+	QRContent       string           `json:"qr_content,omitempty"`
+	ProviderTradeNo string           `json:"provider_trade_no,omitempty"`
+	Buyer           string           `json:"buyer,omitempty"` // masked
+	PaidAmount      Money            `json:"paid_fen,omitempty"`
+	PaidAt          time.Time        `json:"paid_at,omitzero"`
+	CreatedAt       time.Time        `json:"created_at"`
+	ExpiresAt       time.Time        `json:"expires_at"`
+	UpdatedAt       time.Time        `json:"updated_at"`
+	LastCode        string           `json:"last_code,omitempty"` // provider's last raw status
+}
+
+// Open reports whether the attempt may still be paid (the till must keep
+// watching it or close it).
+func (a Attempt) Open() bool {
+	switch a.Status {
+	case AttemptCreating, AttemptWaiting, AttemptScanned, AttemptClosing:
+		return true
+	}
+	return false
+}
+
+// Refund is money given back on a paid order.
+type Refund struct {
+	RefundNo   string               `json:"refund_no"` // idempotency key at the provider
+	OutTradeNo string               `json:"out_trade_no"`
+	Amount     Money                `json:"amount_fen"`
+	Reason     string               `json:"reason,omitempty"`
+	Status     payments.RefundState `json:"status"`
+	CreatedAt  time.Time            `json:"created_at"`
+	UpdatedAt  time.Time            `json:"updated_at"`
+}
+
+// Order is one sale.
+type Order struct {
+	Number    string      `json:"number"`
+	Status    OrderStatus `json:"status"`
+	Lines     []Line      `json:"lines"`
+	Total     Money       `json:"total_fen"`
+	Cashier   string      `json:"cashier,omitempty"`
+	Terminal  string      `json:"terminal,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+	// Channel is the channel of the attempt that paid (or of the latest attempt).
+	Channel  payments.Channel `json:"channel,omitempty"`
+	Attempts []Attempt        `json:"attempts,omitempty"`
+	Refunds  []Refund         `json:"refunds,omitempty"`
+}
+
+// EventSource says who or what caused an event.
+type EventSource string
+
+// Event sources.
+const (
+	SourceCashier   EventSource = "cashier"
+	SourcePoll      EventSource = "poll"
+	SourceNotify    EventSource = "notify"
+	SourceRelay     EventSource = "relay"
+	SourceReconcile EventSource = "reconcile"
+	SourceSystem    EventSource = "system"
+)
+
+// Event is one entry of an order's append-only log.
+type Event struct {
+	OrderNumber string      `json:"order_number"`
+	Seq         uint64      `json:"seq"` // assigned by the store, increasing per order
+	At          time.Time   `json:"at"`
+	Source      EventSource `json:"source"`
+	Kind        string      `json:"kind"` // short machine word: "created", "qr_issued", "paid", …
+	OutTradeNo  string      `json:"out_trade_no,omitempty"`
+	Detail      string      `json:"detail,omitempty"` // human text; never secrets
+}
