@@ -84,7 +84,19 @@ type Attempt struct {
 	ExpiresAt       time.Time        `json:"expires_at"`
 	UpdatedAt       time.Time        `json:"updated_at"`
 	LastCode        string           `json:"last_code,omitempty"` // provider's last raw status
+	// Intent says why the till is closing the attempt (IntentCancel,
+	// IntentExpire, IntentSwitch, IntentAbandon); empty while nobody is.
+	Intent string `json:"intent,omitempty"`
 }
+
+// Why the till closes an attempt. The intent is stored with the attempt
+// so that a close interrupted by a crash is finished the same way.
+const (
+	IntentCancel  = "cancel"  // the cashier cancelled the sale
+	IntentExpire  = "expire"  // the attempt ran out of time
+	IntentSwitch  = "switch"  // the cashier chose the other channel
+	IntentAbandon = "abandon" // the QR was never shown, or the till restarted
+)
 
 // Open reports whether the attempt may still be paid (the till must keep
 // watching it or close it).
@@ -118,9 +130,11 @@ type Order struct {
 	CreatedAt time.Time   `json:"created_at"`
 	UpdatedAt time.Time   `json:"updated_at"`
 	// Channel is the channel of the attempt that paid (or of the latest attempt).
-	Channel  payments.Channel `json:"channel,omitempty"`
-	Attempts []Attempt        `json:"attempts,omitempty"`
-	Refunds  []Refund         `json:"refunds,omitempty"`
+	Channel payments.Channel `json:"channel,omitempty"`
+	// PaidBy is the out_trade_no of the attempt that paid the order.
+	PaidBy   string    `json:"paid_by,omitempty"`
+	Attempts []Attempt `json:"attempts,omitempty"`
+	Refunds  []Refund  `json:"refunds,omitempty"`
 }
 
 // EventSource says who or what caused an event.

@@ -28,7 +28,12 @@ type Store interface {
 	AllOrders(ctx context.Context) ([]Order, error)
 	// OpenAttempts lists the orders that have at least one open attempt
 	// (Attempt.Open), without scanning every order.
+	// UpdateOrder and CreateOrder keep that index and the pending-refund
+	// index in step with the order they store.
 	OpenAttempts(ctx context.Context) ([]Order, error)
+	// PendingRefunds lists the orders that have at least one refund in
+	// state pending, without scanning every order.
+	PendingRefunds(ctx context.Context) ([]Order, error)
 	// Events returns an order's event log, oldest first.
 	Events(ctx context.Context, number string) ([]Event, error)
 	// RecordNotification remembers a provider notification id in the inbox.

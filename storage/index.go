@@ -1,0 +1,123 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"qrtill/payments"
+	"qrtill/pos"
+)
+
+// indexed is what the secondary indexes hold for one order: its
+// orders_by_day key, per attempt whether it is open, and whether a refund
+// is pending.
+type indexed struct {
+	dayKey         string
+	attempts       map[string]bool // out_trade_no → Attempt.Open()
+	pendingRefunds bool
+}
+
+// indexOf computes an order's index entries and checks that its attempts
+// can be indexed: each has an out_trade_no, none twice.
+func indexOf(o *pos.Order, loc *time.Location) (indexed, error) {
+	ix := indexed{
+		dayKey:   string(dayKey(o.CreatedAt, loc, o.Number)),
+		attempts: make(map[string]bool, len(o.Attempts)),
+	}
+	for i, a := range o.Attempts {
+		if a.OutTradeNo == "" {
+			return indexed{}, fmt.Errorf("index order %s: attempt %d has no out_trade_no", o.Number, i)
+		}
+		if _, dup := ix.attempts[a.OutTradeNo]; dup {
+			return indexed{}, fmt.Errorf("index order %s: attempt %s twice: %w", o.Number, a.OutTradeNo, pos.ErrDuplicate)
+		}
+		ix.attempts[a.OutTradeNo] = a.Open()
+	}
+	for _, r := range o.Refunds {
+		if r.Status == payments.RefundPending {
+			ix.pendingRefunds = true
+		}
+	}
+	return ix, nil
+}
+
+// checkNumber refuses order numbers that cannot be keys.
+func checkNumber(number string) error {
+	switch {
+	case number == "":
+		return fmt.Errorf("check order number: empty")
+	case strings.IndexByte(number, 0) >= 0:
+		return fmt.Errorf("check order number %q: contains a NUL byte", number)
+	}
+	return nil
+}
+
+// reindex moves an order's index entries from before to after, touching
+// only what changed. An out_trade_no that already belongs to another order
+// is refused with pos.ErrDuplicate.
+func reindex(tx *bolt.Tx, number string, before, after indexed) error {
+	num := []byte(number)
+	if before.dayKey != after.dayKey {
+		days := tx.Bucket(bucketOrdersByDay)
+		if before.dayKey != "" {
+			if err := days.Delete([]byte(before.dayKey)); err != nil {
+				return fmt.Errorf("unindex day of order %s: %w", number, err)
+			}
+		}
+		if err := days.Put([]byte(after.dayKey), nil); err != nil {
+			return fmt.Errorf("index day of order %s: %w", number, err)
+		}
+	}
+	if before.pendingRefunds != after.pendingRefunds {
+		refunds := tx.Bucket(bucketPendingRefunds)
+		var err error
+		if after.pendingRefunds {
+			err = refunds.Put(num, nil)
+		} else {
+			err = refunds.Delete(num)
+		}
+		if err != nil {
+			return fmt.Errorf("index pending refunds of order %s: %w", number, err)
+		}
+	}
+	all, open := tx.Bucket(bucketAttempts), tx.Bucket(bucketOpenAttempts)
+	for otn := range before.attempts {
+		if _, kept := after.attempts[otn]; kept {
+			continue
+		}
+		if err := all.Delete([]byte(otn)); err != nil {
+			return fmt.Errorf("unindex attempt %s: %w", otn, err)
+		}
+		if err := open.Delete([]byte(otn)); err != nil {
+			return fmt.Errorf("unindex open attempt %s: %w", otn, err)
+		}
+	}
+	for otn, isOpen := range after.attempts {
+		key := []byte(otn)
+		wasOpen, had := before.attempts[otn]
+		if !had {
+			if owner := all.Get(key); owner != nil && string(owner) != number {
+				return fmt.Errorf("index attempt %s: it belongs to order %s: %w", otn, owner, pos.ErrDuplicate)
+			}
+			if err := all.Put(key, num); err != nil {
+				return fmt.Errorf("index attempt %s: %w", otn, err)
+			}
+		}
+		if had && wasOpen == isOpen {
+			continue
+		}
+		var err error
+		if isOpen {
+			err = open.Put(key, num)
+		} else if had {
+			err = open.Delete(key)
+		}
+		if err != nil {
+			return fmt.Errorf("index open attempt %s: %w", otn, err)
+		}
+	}
+	return nil
+}
