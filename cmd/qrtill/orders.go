@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"qrtill/pos"
+	"qrtill/storage"
+)
+
+var orderStatuses = []pos.OrderStatus{pos.OrderOpen, pos.OrderAwaitingPayment, pos.OrderPaid,
+	pos.OrderCancelled, pos.OrderExpired, pos.OrderRefunded, pos.OrderPartiallyRefunded}
+
+func newOrdersCmd() *cobra.Command {
+	var day, status, format string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "orders",
+		Short: "List or export orders (today unless --day or --all)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "table", "csv", "json"); err != nil {
+				return err
+			}
+			if status != "" && !validStatus(status) {
+				return badInput(fmt.Errorf("--status %q is not an order status; use one of %v", status, orderStatuses))
+			}
+			cfg, err := loadConfig(cmd, "orders")
+			if err != nil {
+				return err
+			}
+			db, err := openStore(cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			orders, err := listOrders(cmd.Context(), db, day, all)
+			if err != nil {
+				return err
+			}
+			if status != "" {
+				kept := orders[:0]
+				for _, o := range orders {
+					if string(o.Status) == status {
+						kept = append(kept, o)
+					}
+				}
+				orders = kept
+			}
+			return writeOrders(cmd.OutOrStdout(), format, orders)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
+	f.BoolVar(&all, "all", false, "every order, not one day")
+	f.StringVar(&status, "status", "", "only orders in this status")
+	f.StringVar(&format, "format", "table", "table, csv or json")
+	return cmd
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return badInput(fmt.Errorf("--format %q is not supported; use one of %v", format, allowed))
+}
+
+func validStatus(s string) bool {
+	for _, st := range orderStatuses {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDay reads --day in the store's time zone (today when empty).
+func parseDay(db *storage.DB, day string) (time.Time, error) {
+	if day == "" {
+		return time.Now().In(db.Location()), nil
+	}
+	t, err := db.ParseDay(day)
+	if err != nil {
+		return t, badInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
+	}
+	return t, nil
+}
+
+func listOrders(ctx context.Context, db *storage.DB, day string, all bool) ([]pos.Order, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if all {
+		return db.AllOrders(ctx)
+	}
+	d, err := parseDay(db, day)
+	if err != nil {
+		return nil, err
+	}
+	return db.OrdersByDay(ctx, d)
+}
+
+func writeOrders(w io.Writer, format string, orders []pos.Order) error {
+	switch format {
+	case "json":
+		if orders == nil {
+			orders = []pos.Order{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(orders)
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"number", "created_at", "status", "channel", "total_fen", "total", "cashier", "terminal", "provider_trade_no"})
+		for _, o := range orders {
+			cw.Write([]string{o.Number, o.CreatedAt.Format(time.RFC3339), string(o.Status), string(o.Channel),
+				strconv.FormatInt(int64(o.Total), 10), o.Total.Yuan(), o.Cashier, o.Terminal, paidTradeNo(o)})
+		}
+		cw.Flush()
+		return cw.Error()
+	default:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NUMBER\tTIME\tSTATUS\tCHANNEL\tTOTAL\tCASHIER")
+		for _, o := range orders {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.CreatedAt.Local().Format("2006-01-02 15:04"),
+				o.Status, dash(string(o.Channel)), o.Total, dash(o.Cashier))
+		}
+		if len(orders) == 0 {
+			fmt.Fprintln(tw, "(no orders)")
+		}
+		return tw.Flush()
+	}
+}
+
+func paidTradeNo(o pos.Order) string {
+	for _, a := range o.Attempts {
+		if a.OutTradeNo == o.PaidBy {
+			return a.ProviderTradeNo
+		}
+	}
+	return ""
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

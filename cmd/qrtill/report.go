@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"qrtill/pos"
+)
+
+func newReportCmd() *cobra.Command {
+	var day, format string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "The day's totals by channel and status, refunds and net",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "table", "json"); err != nil {
+				return err
+			}
+			cfg, err := loadConfig(cmd, "report")
+			if err != nil {
+				return err
+			}
+			db, err := openStore(cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			d, err := parseDay(db, day)
+			if err != nil {
+				return err
+			}
+			orders, err := db.OrdersByDay(cmd.Context(), d)
+			if err != nil {
+				return err
+			}
+			rep := pos.BuildDayReport(d, orders)
+			if format == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			return writeReport(cmd.OutOrStdout(), rep)
+		},
+	}
+	cmd.Flags().StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	return cmd
+}
+
+func writeReport(w io.Writer, r pos.DayReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "Report for %s: %d orders\n\n", r.Day, r.Orders)
+	fmt.Fprintln(tw, "BY STATUS\tORDERS\tTOTAL\t")
+	for _, s := range r.Statuses() {
+		t := r.ByStatus[s]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", s, t.Count, t.Total)
+	}
+	fmt.Fprintln(tw, "\t\t\t")
+	fmt.Fprintln(tw, "PAID BY CHANNEL\tORDERS\tTOTAL\t")
+	for _, ch := range r.Channels() {
+		t := r.ByChannel[ch]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", ch, t.Count, t.Total)
+	}
+	fmt.Fprintln(tw, "\t\t\t")
+	fmt.Fprintf(tw, "paid\t%d\t%s\t\n", r.Paid.Count, r.Paid.Total)
+	fmt.Fprintf(tw, "refunded\t%d\t%s\t\n", r.Refunded.Count, r.Refunded.Total)
+	if r.AutoRefunded.Count > 0 {
+		fmt.Fprintf(tw, "double payments returned\t%d\t%s\t\n", r.AutoRefunded.Count, r.AutoRefunded.Total)
+	}
+	fmt.Fprintf(tw, "net\t\t%s\t\n", r.Net)
+	return tw.Flush()
+}

@@ -1,0 +1,158 @@
+package wechat
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	wxv3 "github.com/go-pay/gopay/wechat/v3"
+
+	"qrtill/payments"
+)
+
+// signTestPrefix starts the deliberately wrong signatures WeChat Pay sends
+// to check that merchants verify.
+const signTestPrefix = "WECHATPAY/SIGNTEST/"
+
+// The notification algorithm and event types this provider accepts.
+const (
+	algorithmAESGCM  = "AEAD_AES_256_GCM"
+	eventTransaction = "TRANSACTION.SUCCESS"
+	eventRefundPfx   = "REFUND."
+	eventRefundOK    = "REFUND.SUCCESS"
+)
+
+// maxNotifyBody bounds a notification body; real ones are ~1 KB.
+const maxNotifyBody = 64 << 10
+
+// ParseNotification verifies and decodes a WeChat Pay notification: the
+// signature must verify with the configured public key (a SIGNTEST probe
+// never does), the resource must decrypt with the APIv3 key, and the
+// mchid/appid inside must be this merchant's. TRANSACTION.SUCCESS becomes
+// StatePaid with both the order total (AmountFen) and what the buyer paid
+// (PaidFen), exactly as notified; REFUND.SUCCESS becomes StateRefunded
+// with RefundedFen the amount of that refund, and REFUND.ABNORMAL /
+// REFUND.CLOSED leave the trade StatePaid. The ID is the event id, the
+// same across retries.
+//
+// No freshness window is applied to Wechatpay-Timestamp: a notification
+// kept by the relay may reach the till hours later. Dedup by ID is the
+// till's job.
+func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, error) {
+	if r == nil || r.Body == nil {
+		return payments.Notification{}, fmt.Errorf("wechat notify: no body: %w", payments.ErrMalformed)
+	}
+	if strings.HasPrefix(r.Header.Get(wxv3.HeaderSignature), signTestPrefix) {
+		return payments.Notification{}, fmt.Errorf("wechat notify: signature probe (%s…) refused: %w", signTestPrefix, payments.ErrBadSignature)
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxNotifyBody)
+	// gopay's parse error quotes the whole body: not passed on.
+	req, err := wxv3.V3ParseNotify(r)
+	if err != nil || req == nil || req.SignInfo == nil {
+		return payments.Notification{}, fmt.Errorf("wechat notify: body is not a notification: %w", payments.ErrMalformed)
+	}
+	si := req.SignInfo
+	if si.HeaderSignature == "" || si.HeaderTimestamp == "" || si.HeaderNonce == "" || si.HeaderSerial == "" {
+		return payments.Notification{}, fmt.Errorf("wechat notify: unsigned (Wechatpay-* headers missing): %w", payments.ErrBadSignature)
+	}
+	if _, ok := p.pubKeys[si.HeaderSerial]; !ok {
+		return payments.Notification{}, fmt.Errorf("wechat notify: signed by unknown key %q: %w", shorten(si.HeaderSerial, 64), payments.ErrBadSignature)
+	}
+	if err := req.VerifySignByPKMap(p.pubKeys); err != nil {
+		return payments.Notification{}, fmt.Errorf("wechat notify: signature did not verify: %w", payments.ErrBadSignature)
+	}
+	if req.Id == "" || req.Resource == nil {
+		return payments.Notification{}, fmt.Errorf("wechat notify: no event id or resource: %w", payments.ErrMalformed)
+	}
+	if req.Resource.Algorithm != algorithmAESGCM {
+		return payments.Notification{}, fmt.Errorf("wechat notify: resource algorithm %q: %w", shorten(req.Resource.Algorithm, 32), payments.ErrMalformed)
+	}
+	n := payments.Notification{Channel: payments.WeChat, ID: req.Id, ReceivedAt: p.clock()}
+	switch {
+	case req.EventType == eventTransaction:
+		n.Status, err = p.paidStatus(req)
+	case strings.HasPrefix(req.EventType, eventRefundPfx):
+		n.Status, err = p.refundStatus(req)
+	default:
+		err = fmt.Errorf("wechat notify: event type %q not handled: %w", shorten(req.EventType, 32), payments.ErrMalformed)
+	}
+	if err != nil {
+		return payments.Notification{}, err
+	}
+	return n, nil
+}
+
+// paidStatus decrypts a TRANSACTION.SUCCESS resource.
+func (p *Provider) paidStatus(req *wxv3.V3NotifyReq) (payments.TradeStatus, error) {
+	// gopay's decrypt errors quote the notification (and, for a JSON
+	// error, the plaintext): not passed on.
+	res, err := req.DecryptPayCipherText(p.apiV3Key)
+	if err != nil || res == nil {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: resource did not decrypt: %w", payments.ErrMalformed)
+	}
+	if res.Mchid != p.cfg.MchID || res.Appid != p.cfg.AppID {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: for merchant %q app %q: %w", shorten(res.Mchid, 32), shorten(res.Appid, 32), payments.ErrWrongMerchant)
+	}
+	if res.TradeState != tradeSuccess {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: %s with trade_state %q: %w", eventTransaction, shorten(res.TradeState, 32), payments.ErrMalformed)
+	}
+	if res.OutTradeNo == "" || res.TransactionId == "" || res.Amount == nil {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: out_trade_no, transaction_id or amount missing: %w", payments.ErrMalformed)
+	}
+	return p.tradeStatus("notify", transaction{
+		OutTradeNo: res.OutTradeNo, TransactionID: res.TransactionId, TradeState: res.TradeState,
+		SuccessTime: res.SuccessTime, Payer: res.Payer, Amount: res.Amount,
+	})
+}
+
+// refundStatus decrypts a REFUND.* resource.
+func (p *Provider) refundStatus(req *wxv3.V3NotifyReq) (payments.TradeStatus, error) {
+	res, err := req.DecryptRefundCipherText(p.apiV3Key)
+	if err != nil || res == nil {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: resource did not decrypt: %w", payments.ErrMalformed)
+	}
+	if res.Mchid != p.cfg.MchID {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: for merchant %q: %w", shorten(res.Mchid, 32), payments.ErrWrongMerchant)
+	}
+	if res.OutTradeNo == "" || res.Amount == nil {
+		return payments.TradeStatus{}, fmt.Errorf("wechat notify: out_trade_no or amount missing: %w", payments.ErrMalformed)
+	}
+	st := payments.TradeStatus{
+		OutTradeNo:      res.OutTradeNo,
+		ProviderTradeNo: res.TransactionId,
+		AmountFen:       int64(res.Amount.Total),
+		PaidFen:         int64(res.Amount.PayerTotal),
+		RawCode:         req.EventType,
+		State:           payments.StatePaid,
+	}
+	if req.EventType == eventRefundOK && res.RefundStatus == "SUCCESS" {
+		st.State = payments.StateRefunded
+		st.RefundedFen = int64(res.Amount.Refund)
+	}
+	return st, nil
+}
+
+// Acknowledge answers WeChat Pay: 204 with no body when err is nil;
+// otherwise {"code":"FAIL","message":…} with 400 for a notification that
+// failed verification or parsing (a retry will not help) and 500 for
+// anything else (e.g. the till could not store it), so WeChat Pay retries.
+// The message is a fixed phrase, never err's text.
+func (p *Provider) Acknowledge(w http.ResponseWriter, err error) {
+	if err == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	status, msg := http.StatusInternalServerError, "internal error"
+	switch {
+	case errors.Is(err, payments.ErrBadSignature):
+		status, msg = http.StatusBadRequest, "signature verification failed"
+	case errors.Is(err, payments.ErrWrongMerchant):
+		status, msg = http.StatusBadRequest, "wrong merchant"
+	case errors.Is(err, payments.ErrMalformed):
+		status, msg = http.StatusBadRequest, "malformed notification"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, `{"code":"FAIL","message":%q}`, msg)
+}

@@ -1,0 +1,249 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"qrtill/payments"
+)
+
+// Pay opens a payment attempt for an order on a channel and asks the
+// provider for its QR. The attempt is stored before the provider is
+// called; the returned order carries it with its QR content. If the order
+// already has an open attempt on the same channel, that one is returned.
+// An open attempt on the other channel is closed first, and a new one is
+// made only once the provider confirms the close.
+func (t *Till) Pay(ctx context.Context, number string, ch payments.Channel) (Order, error) {
+	prov, err := t.provider(ch)
+	if err != nil {
+		return Order{}, err
+	}
+	unlock := t.lockOrder(number)
+	defer unlock()
+
+	o, err := t.store.Order(ctx, number)
+	if err != nil {
+		return Order{}, fmt.Errorf("load order %s: %w", number, err)
+	}
+	switch o.Status {
+	case OrderPaid, OrderPartiallyRefunded, OrderRefunded:
+		return o, ErrAlreadyPaid
+	case OrderCancelled:
+		return o, ErrOrderClosed
+	}
+	if a := openAttempt(&o); a != nil {
+		now := t.cfg.Clock()
+		if a.Channel == ch && (a.Status == AttemptWaiting || a.Status == AttemptScanned) && now.Before(a.ExpiresAt) {
+			t.ensureWatch(o.Number, a.OutTradeNo)
+			return o, nil
+		}
+		o, err = t.closeAttempt(ctx, o.Number, a.OutTradeNo, IntentSwitch, SourceCashier)
+		if err != nil {
+			return o, err
+		}
+		if o.PaidBy != "" {
+			return o, ErrAlreadyPaid
+		}
+	}
+
+	now := t.cfg.Clock()
+	outTradeNo := AttemptOutTradeNo(o.Number, len(o.Attempts)+1)
+	o, err = t.update(ctx, number, func(o *Order) ([]Event, error) {
+		if o.Status != OrderAwaitingPayment {
+			if err := moveOrder(o, OrderAwaitingPayment); err != nil {
+				return nil, err
+			}
+		}
+		o.Attempts = append(o.Attempts, Attempt{
+			OutTradeNo: outTradeNo, OrderNumber: o.Number, Channel: ch, Status: AttemptCreating,
+			Amount: o.Total, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(t.cfg.PaymentWindow),
+		})
+		o.Channel = ch
+		o.UpdatedAt = now
+		return []Event{{At: now, Source: SourceCashier, Kind: "attempt", OutTradeNo: outTradeNo,
+			Detail: fmt.Sprintf("asking %s for a QR for %s", ch, o.Total)}}, nil
+	})
+	if err != nil {
+		return o, fmt.Errorf("store attempt: %w", err)
+	}
+
+	cctx, cancel := t.callCtx(ctx)
+	qr, qerr := prov.CreateQR(cctx, payments.QRRequest{
+		OutTradeNo: outTradeNo, AmountFen: int64(o.Total), Subject: t.subject(o),
+		ExpiresAt: now.Add(t.cfg.PaymentWindow), NotifyURL: t.cfg.NotifyURL(ch),
+	})
+	cancel()
+	if qerr != nil {
+		return t.failQR(ctx, o.Number, outTradeNo, qerr)
+	}
+	o, err = t.update(ctx, number, func(o *Order) ([]Event, error) {
+		a := findAttempt(o, outTradeNo)
+		if a == nil || a.Status != AttemptCreating {
+			return nil, nil // a notification or poll got there first
+		}
+		a.QRContent = qr.Content
+		if !qr.ExpiresAt.IsZero() && qr.ExpiresAt.Before(a.ExpiresAt) {
+			a.ExpiresAt = qr.ExpiresAt
+		}
+		if err := moveAttempt(a, AttemptWaiting); err != nil {
+			return nil, err
+		}
+		a.UpdatedAt = t.cfg.Clock()
+		return []Event{{At: a.UpdatedAt, Source: SourceCashier, Kind: "qr_issued", OutTradeNo: outTradeNo,
+			Detail: fmt.Sprintf("%s QR issued; expires %s", ch, a.ExpiresAt.Format("15:04:05"))}}, nil
+	})
+	if err != nil {
+		return o, fmt.Errorf("store QR: %w", err)
+	}
+	t.ensureWatch(o.Number, outTradeNo)
+	return o, nil
+}
+
+// failQR settles an attempt whose QR request failed. A refusal fails the
+// attempt. An unknown outcome (timeout, 5xx) leaves a trade that might
+// exist at the provider: nobody saw its QR, but the till still closes it
+// so it can never be paid.
+func (t *Till) failQR(ctx context.Context, number, outTradeNo string, qerr error) (Order, error) {
+	now := t.cfg.Clock()
+	if errors.Is(qerr, payments.ErrRejected) {
+		o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
+			a := findAttempt(o, outTradeNo)
+			if a == nil || !a.Open() {
+				return nil, nil
+			}
+			if err := moveAttempt(a, AttemptFailed); err != nil {
+				return nil, err
+			}
+			a.UpdatedAt = now
+			return []Event{{At: now, Source: SourceCashier, Kind: "failed", OutTradeNo: outTradeNo,
+				Detail: "provider refused the QR: " + qerr.Error()}}, nil
+		})
+		if err != nil {
+			return o, err
+		}
+		return o, qerr
+	}
+	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
+		a := findAttempt(o, outTradeNo)
+		if a == nil || !a.Open() {
+			return nil, nil
+		}
+		a.Intent = IntentAbandon
+		a.UpdatedAt = now
+		return []Event{{At: now, Source: SourceSystem, Kind: "qr_unknown", OutTradeNo: outTradeNo,
+			Detail: "no answer to the QR request; closing it at the provider to be safe"}}, nil
+	})
+	if err != nil {
+		return o, err
+	}
+	t.ensureWatch(number, outTradeNo)
+	return o, qerr
+}
+
+// Cancel gives up a sale. With an open attempt the provider is asked to
+// close it first; the order is cancelled only when the provider confirms.
+// If the buyer paid meanwhile the order comes back paid (and no error).
+// ErrClosePending means the provider did not answer: the till keeps
+// trying in the background and the order stays awaiting payment.
+func (t *Till) Cancel(ctx context.Context, number string) (Order, error) {
+	unlock := t.lockOrder(number)
+	defer unlock()
+	o, err := t.store.Order(ctx, number)
+	if err != nil {
+		return Order{}, fmt.Errorf("load order %s: %w", number, err)
+	}
+	switch o.Status {
+	case OrderPaid, OrderPartiallyRefunded, OrderRefunded:
+		return o, ErrAlreadyPaid
+	case OrderCancelled:
+		return o, nil
+	}
+	if a := openAttempt(&o); a != nil {
+		return t.closeAttempt(ctx, number, a.OutTradeNo, IntentCancel, SourceCashier)
+	}
+	now := t.cfg.Clock()
+	return t.update(ctx, number, func(o *Order) ([]Event, error) {
+		if openAttempt(o) != nil {
+			return nil, ErrClosePending
+		}
+		if err := moveOrder(o, OrderCancelled); err != nil {
+			return nil, err
+		}
+		o.UpdatedAt = now
+		return []Event{{At: now, Source: SourceCashier, Kind: "order_cancelled", Detail: "sale cancelled by the cashier"}}, nil
+	})
+}
+
+// closeAttempt records the intent to close, asks the provider, and applies
+// its answer. On a provider failure the watcher keeps retrying the close.
+func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo, intent string, src EventSource) (Order, error) {
+	now := t.cfg.Clock()
+	var ch payments.Channel
+	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
+		a := findAttempt(o, outTradeNo)
+		if a == nil {
+			return nil, ErrUnknownTrade
+		}
+		if !a.Open() {
+			return nil, nil
+		}
+		ch = a.Channel
+		a.Intent = intent
+		a.UpdatedAt = now
+		if a.Status != AttemptClosing {
+			if err := moveAttempt(a, AttemptClosing); err != nil {
+				return nil, err
+			}
+		}
+		return []Event{{At: now, Source: src, Kind: "closing", OutTradeNo: outTradeNo,
+			Detail: "asking " + string(a.Channel) + " to close the QR (" + intent + ")"}}, nil
+	})
+	if err != nil || ch == "" {
+		return o, err
+	}
+	prov, err := t.provider(ch)
+	if err != nil {
+		return o, err
+	}
+	cctx, cancel := t.callCtx(ctx)
+	st, cerr := prov.Close(cctx, outTradeNo)
+	cancel()
+	if cerr != nil {
+		t.cfg.Logf("close %s: %v", outTradeNo, cerr)
+		t.ensureWatch(number, outTradeNo)
+		return o, fmt.Errorf("%w: %w", ErrClosePending, cerr)
+	}
+	return t.apply(ctx, number, outTradeNo, st, src)
+}
+
+// apply stores a provider answer about an attempt and follows up on it.
+func (t *Till) apply(ctx context.Context, number, outTradeNo string, st payments.TradeStatus, src EventSource) (Order, error) {
+	var res applied
+	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
+		var err error
+		res, err = applyTradeStatus(o, outTradeNo, st, src, t.cfg.Clock())
+		return res.events, err
+	})
+	if err != nil {
+		return o, err
+	}
+	if a := findAttempt(&o, outTradeNo); a != nil && !a.Open() {
+		t.stopWatch(outTradeNo)
+	}
+	for _, no := range res.refunds {
+		t.goRefund(number, no)
+	}
+	for _, other := range res.closes {
+		t.goClose(number, other)
+	}
+	return o, nil
+}
+
+func (t *Till) subject(o Order) string {
+	shop := t.cfg.ShopName
+	if shop == "" {
+		shop = "qrtill"
+	}
+	return shop + " #" + o.Number
+}

@@ -1,0 +1,228 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"qrtill/payments"
+)
+
+// ErrRefundPending means the provider has not confirmed a refund yet; the
+// till keeps asking in the background and the refund stays reserved.
+var ErrRefundPending = errors.New("refund is pending at the provider")
+
+// Refundable is how much of an order's payment can still be refunded:
+// the paid amount less every refund that succeeded or is pending.
+func Refundable(o Order) Money {
+	a := findAttempt(&o, o.PaidBy)
+	if a == nil {
+		return 0
+	}
+	left := a.Amount
+	for _, r := range o.Refunds {
+		if r.OutTradeNo == a.OutTradeNo && r.Status != payments.RefundFailed {
+			left -= r.Amount
+		}
+	}
+	if left < 0 {
+		return 0
+	}
+	return left
+}
+
+// Refund gives back part or all of a paid order. The refund is stored
+// (and the amount reserved) before the provider is asked, under a refund
+// number the provider treats as an idempotency key, so a retry after a
+// crash or timeout can never refund twice.
+func (t *Till) Refund(ctx context.Context, number string, amount Money, reason string) (Order, error) {
+	if amount <= 0 {
+		return Order{}, fmt.Errorf("refund %s: amount %s must be more than ¥0.00: %w", number, amount, ErrRefundTooMuch)
+	}
+	unlock := t.lockOrder(number)
+	var refundNo string
+	now := t.cfg.Clock()
+	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
+		switch o.Status {
+		case OrderPaid, OrderPartiallyRefunded:
+		default:
+			return nil, fmt.Errorf("refund %s (status %s): %w", o.Number, o.Status, ErrNotPaid)
+		}
+		if left := Refundable(*o); amount > left {
+			return nil, fmt.Errorf("refund %s of order %s: only %s can still be refunded: %w", amount, o.Number, left, ErrRefundTooMuch)
+		}
+		refundNo = nextRefundNo(o)
+		o.Refunds = append(o.Refunds, Refund{RefundNo: refundNo, OutTradeNo: o.PaidBy, Amount: amount,
+			Reason: reason, Status: payments.RefundPending, CreatedAt: now, UpdatedAt: now})
+		o.UpdatedAt = now
+		return []Event{{At: now, Source: SourceCashier, Kind: "refund_requested", OutTradeNo: o.PaidBy,
+			Detail: fmt.Sprintf("refund %s of %s requested (%s)", refundNo, amount, orDash(reason))}}, nil
+	})
+	unlock()
+	if err != nil {
+		return o, err
+	}
+	return t.issueRefund(ctx, number, refundNo)
+}
+
+// issueRefund asks the provider for a stored pending refund and stores
+// the answer. On an unknown outcome it keeps retrying in the background.
+func (t *Till) issueRefund(ctx context.Context, number, refundNo string) (Order, error) {
+	o, err := t.store.Order(ctx, number)
+	if err != nil {
+		return o, err
+	}
+	r := findRefund(&o, refundNo)
+	if r == nil || r.Status != payments.RefundPending {
+		return o, nil
+	}
+	a := findAttempt(&o, r.OutTradeNo)
+	if a == nil {
+		return o, fmt.Errorf("refund %s: %w", refundNo, ErrUnknownTrade)
+	}
+	prov, err := t.provider(a.Channel)
+	if err != nil {
+		return o, err
+	}
+	cctx, cancel := t.callCtx(ctx)
+	res, rerr := prov.Refund(cctx, payments.RefundRequest{OutTradeNo: a.OutTradeNo, RefundNo: refundNo,
+		AmountFen: int64(r.Amount), TotalFen: int64(a.Amount), Reason: r.Reason})
+	cancel()
+	switch {
+	case rerr != nil && errors.Is(rerr, payments.ErrRejected):
+		o, err = t.settleRefund(ctx, number, refundNo, payments.RefundFailed, rerr.Error())
+		if err != nil {
+			return o, err
+		}
+		return o, rerr
+	case rerr != nil:
+		t.goRefund(number, refundNo)
+		return o, fmt.Errorf("%w: %w", ErrRefundPending, rerr)
+	case res.State == payments.RefundPending:
+		t.goRefund(number, refundNo)
+		return o, ErrRefundPending
+	}
+	return t.settleRefund(ctx, number, refundNo, res.State, res.RawCode)
+}
+
+// settleRefund stores a refund's final state and moves the order.
+func (t *Till) settleRefund(ctx context.Context, number, refundNo string, state payments.RefundState, detail string) (Order, error) {
+	now := t.cfg.Clock()
+	return t.update(ctx, number, func(o *Order) ([]Event, error) {
+		r := findRefund(o, refundNo)
+		if r == nil || r.Status != payments.RefundPending {
+			return nil, nil
+		}
+		r.Status = state
+		r.UpdatedAt = now
+		o.UpdatedAt = now
+		if state != payments.RefundSuccess {
+			return []Event{{At: now, Source: SourceSystem, Kind: "refund_failed", OutTradeNo: r.OutTradeNo,
+				Detail: fmt.Sprintf("refund %s of %s failed: %s", refundNo, r.Amount, orDash(detail))}}, nil
+		}
+		a := findAttempt(o, r.OutTradeNo)
+		refunded := refundedOn(o, r.OutTradeNo)
+		switch {
+		case r.OutTradeNo == o.PaidBy && refunded >= a.Amount:
+			if err := moveOrder(o, OrderRefunded); err != nil {
+				return nil, err
+			}
+		case r.OutTradeNo == o.PaidBy:
+			if err := moveOrder(o, OrderPartiallyRefunded); err != nil {
+				return nil, err
+			}
+		case a != nil && refunded >= a.PaidAmount:
+			a.Status = AttemptRefunded
+		}
+		return []Event{{At: now, Source: SourceSystem, Kind: "refunded", OutTradeNo: r.OutTradeNo,
+			Detail: fmt.Sprintf("refund %s of %s done", refundNo, r.Amount)}}, nil
+	})
+}
+
+// goRefund keeps asking the provider about a pending refund, with backoff,
+// until it is settled or the till stops.
+func (t *Till) goRefund(number, refundNo string) {
+	t.mu.Lock()
+	if t.ctx.Err() != nil || t.refunds[refundNo] {
+		t.mu.Unlock()
+		return
+	}
+	t.refunds[refundNo] = true
+	t.wg.Add(1)
+	t.mu.Unlock()
+	go func() {
+		defer t.wg.Done()
+		defer func() {
+			t.mu.Lock()
+			delete(t.refunds, refundNo)
+			t.mu.Unlock()
+		}()
+		for failures := 1; ; failures++ {
+			if !t.sleep(nil, nil, t.cfg.Poll.backoff(failures)) {
+				return
+			}
+			o, err := t.store.Order(t.ctx, number)
+			if err != nil {
+				return
+			}
+			r := findRefund(&o, refundNo)
+			if r == nil || r.Status != payments.RefundPending {
+				return
+			}
+			a := findAttempt(&o, r.OutTradeNo)
+			prov, err := t.provider(a.Channel)
+			if err != nil {
+				return
+			}
+			// Ask first: the earlier request may have gone through.
+			cctx, cancel := t.callCtx(t.ctx)
+			res, qerr := prov.QueryRefund(cctx, a.OutTradeNo, refundNo)
+			cancel()
+			if qerr == nil && res.State != payments.RefundPending {
+				if _, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode); err == nil {
+					return
+				}
+				continue
+			}
+			if qerr != nil && !errors.Is(qerr, payments.ErrNotFound) {
+				t.cfg.Logf("refund query %s: %v", refundNo, qerr)
+				continue
+			}
+			if qerr != nil { // not found: the refund request never landed; send it again
+				cctx, cancel := t.callCtx(t.ctx)
+				res, rerr := prov.Refund(cctx, payments.RefundRequest{OutTradeNo: a.OutTradeNo, RefundNo: refundNo,
+					AmountFen: int64(r.Amount), TotalFen: int64(a.Amount), Reason: r.Reason})
+				cancel()
+				switch {
+				case rerr != nil && errors.Is(rerr, payments.ErrRejected):
+					_, _ = t.settleRefund(t.ctx, number, refundNo, payments.RefundFailed, rerr.Error())
+					return
+				case rerr == nil && res.State != payments.RefundPending:
+					if _, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode); err == nil {
+						return
+					}
+				}
+			}
+		}
+	}()
+}
+
+func findRefund(o *Order, refundNo string) *Refund {
+	for i := range o.Refunds {
+		if o.Refunds[i].RefundNo == refundNo {
+			return &o.Refunds[i]
+		}
+	}
+	return nil
+}
+
+// refundedOn sums the successful refunds on one attempt.
+func refundedOn(o *Order, outTradeNo string) Money {
+	var sum Money
+	for _, r := range o.Refunds {
+		if r.OutTradeNo == outTradeNo && r.Status == payments.RefundSuccess {
+			sum += r.Amount
+		}
+	}
+	return sum
+}
