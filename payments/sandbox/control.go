@@ -1,0 +1,51 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+)
+
+// controlRoutes is the JSON control API of DESIGN.md, for demos and tests.
+func (g *Gateway) controlRoutes() {
+	g.mux.HandleFunc("GET /sandbox/trades", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, g.ledger.List())
+	})
+	g.mux.HandleFunc("POST /sandbox/trades/{no}/scan", g.control(g.ledger.Scan))
+	g.mux.HandleFunc("POST /sandbox/trades/{no}/pay", g.control(g.ledger.Pay))
+	g.mux.HandleFunc("POST /sandbox/trades/{no}/cancel", g.control(g.ledger.close))
+	g.mux.HandleFunc("GET /sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, g.Faults())
+	})
+	g.mux.HandleFunc("POST /sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
+		var f Faults
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "faults: " + err.Error()})
+			return
+		}
+		g.SetFaults(f)
+		writeJSON(w, http.StatusOK, f)
+	})
+	g.mux.HandleFunc("GET /sandbox/info", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, g.Info())
+	})
+}
+
+// control wraps a ledger step as a control endpoint: 200 with the trade,
+// 404 for an unknown trade, 409 when the trade's state refuses the step.
+func (g *Gateway) control(step func(string) (Trade, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, err := step(r.PathValue("no"))
+		switch {
+		case errors.Is(err, ErrTradeNotFound):
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		case err != nil:
+			writeJSON(w, http.StatusConflict, map[string]any{"error": err.Error(), "trade": t})
+		default:
+			writeJSON(w, http.StatusOK, t)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"qrtill/payments"
+)
+
+// Wire is one channel's wire protocol, registered with the Gateway.
+type Wire interface {
+	// Channel names the channel.
+	Channel() payments.Channel
+	// Routes adds the channel's API routes to mux.
+	Routes(mux *http.ServeMux)
+	// Notification builds a signed notification for a paid trade.
+	Notification(t Trade, f NotifyFault) (Delivery, error)
+	// Acknowledged reports whether a merchant's answer acknowledges a
+	// notification (Alipay: body "success"; WeChat: 200 or 204).
+	Acknowledged(status int, body []byte) bool
+	// RetrySchedule is the provider's real redelivery schedule.
+	RetrySchedule() []time.Duration
+}
+
+// Delivery is one notification request to send.
+type Delivery struct {
+	Header   http.Header
+	Body     []byte
+	NotifyID string
+}
+
+// NotifyFault alters a notification for fault injection.
+type NotifyFault struct {
+	BadSignature bool  // corrupt the signature
+	AmountFen    int64 // claim this amount instead of the real one (0 = real)
+}
+
+// Config configures a Gateway.
+type Config struct {
+	// StateDir keeps the keys and sandbox.json; empty keeps nothing (tests).
+	StateDir string
+	// BaseURL is the address clients and phones use: QR contents and
+	// sandbox.json are built on it.
+	BaseURL  string
+	ShopName string
+	// TimeScale multiplies notification retry delays (0.001 in tests; 1
+	// = the providers' real schedules).
+	TimeScale  float64
+	Clock      func() time.Time
+	HTTPClient *http.Client // for notification delivery
+	Logf       func(format string, args ...any)
+	Keys       *Keys // injected keys (tests); nil = load or create in StateDir
+}
+
+// Gateway is the sandbox: an http.Handler serving both wire protocols,
+// the control API and the wallet page.
+type Gateway struct {
+	cfg    Config
+	keys   *Keys
+	ledger *Ledger
+	mux    *http.ServeMux
+
+	mu     sync.Mutex
+	wires  map[payments.Channel]Wire
+	faults Faults
+
+	notifier *notifier
+}
+
+// New builds a gateway, loading or creating its keys in cfg.StateDir and
+// writing StateDir/sandbox.json. Both channel wires are registered.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.TimeScale <= 0 {
+		cfg.TimeScale = 1
+	}
+	if cfg.ShopName == "" {
+		cfg.ShopName = "qrtill demo shop"
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	keys := cfg.Keys
+	var err error
+	switch {
+	case keys == nil && cfg.StateDir != "":
+		keys, err = LoadOrCreateKeys(cfg.StateDir)
+	case keys == nil:
+		keys, err = GenerateKeys()
+	case cfg.StateDir != "":
+		err = keys.Save(cfg.StateDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{cfg: cfg, keys: keys, ledger: NewLedger(cfg.Clock), mux: http.NewServeMux(),
+		wires: map[payments.Channel]Wire{}}
+	g.notifier = newNotifier(g)
+	g.ledger.onPaid = g.notifier.paid
+	g.ledger.beforeClose = g.payBeforeClose
+	g.controlRoutes()
+	g.walletRoutes()
+	for _, w := range defaultWires(g) {
+		g.Register(w)
+	}
+	if cfg.StateDir != "" {
+		if err := g.writeInfo(); err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
+}
+
+// defaultWires lists the channel wires built into the sandbox.
+var defaultWires = func(g *Gateway) []Wire { return nil }
+
+// Register adds a channel's wire protocol.
+func (g *Gateway) Register(w Wire) {
+	g.mu.Lock()
+	g.wires[w.Channel()] = w
+	g.mu.Unlock()
+	w.Routes(g.mux)
+}
+
+func (g *Gateway) wire(ch payments.Channel) Wire {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.wires[ch]
+}
+
+// Ledger is the gateway's trade book.
+func (g *Gateway) Ledger() *Ledger { return g.ledger }
+
+// Keys are the gateway's ids and keys.
+func (g *Gateway) Keys() *Keys { return g.keys }
+
+// Now is the gateway's clock.
+func (g *Gateway) Now() time.Time { return g.cfg.Clock() }
+
+// ServeHTTP serves every route.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+
+// Close stops notification delivery and waits for it.
+func (g *Gateway) Close() error {
+	g.notifier.close()
+	return nil
+}
+
+// QRContent is what a trade's QR encodes: the wallet page's URL.
+func (g *Gateway) QRContent(outTradeNo string) string {
+	return g.cfg.BaseURL + "/pay/" + outTradeNo
+}
+
+// Info is sandbox.json: everything a client needs to talk to the sandbox.
+type Info struct {
+	BaseURL string     `json:"base_url"`
+	Alipay  AlipayInfo `json:"alipay"`
+	WeChat  WeChatInfo `json:"wechat"`
+}
+
+// AlipayInfo is the Alipay part of sandbox.json.
+type AlipayInfo struct {
+	GatewayURL          string `json:"gateway_url"`
+	AppID               string `json:"app_id"`
+	SellerID            string `json:"seller_id"`
+	AppPrivateKeyFile   string `json:"app_private_key_file"`
+	AlipayPublicKeyFile string `json:"alipay_public_key_file"`
+}
+
+// WeChatInfo is the WeChat Pay part of sandbox.json.
+type WeChatInfo struct {
+	BaseURL        string `json:"base_url"`
+	MchID          string `json:"mch_id"`
+	AppID          string `json:"app_id"`
+	SerialNo       string `json:"serial_no"`
+	APIv3Key       string `json:"api_v3_key"`
+	APIv3KeyFile   string `json:"api_v3_key_file"`
+	PrivateKeyFile string `json:"private_key_file"`
+	PublicKeyID    string `json:"public_key_id"`
+	PublicKeyFile  string `json:"public_key_file"`
+}
+
+// Info returns the sandbox.json content.
+func (g *Gateway) Info() Info {
+	k := g.keys
+	return Info{
+		BaseURL: g.cfg.BaseURL,
+		Alipay: AlipayInfo{GatewayURL: g.cfg.BaseURL + "/gateway.do", AppID: k.AlipayAppID, SellerID: k.AlipaySellerID,
+			AppPrivateKeyFile: k.AlipayAppPrivateKeyFile, AlipayPublicKeyFile: k.AlipayPublicKeyFile},
+		WeChat: WeChatInfo{BaseURL: g.cfg.BaseURL, MchID: k.WeChatMchID, AppID: k.WeChatAppID, SerialNo: k.WeChatSerialNo,
+			APIv3Key: k.WeChatAPIv3Key, APIv3KeyFile: k.WeChatAPIv3KeyFile, PrivateKeyFile: k.WeChatPrivateKeyFile,
+			PublicKeyID: k.WeChatPublicKeyID, PublicKeyFile: k.WeChatPublicKeyFile},
+	}
+}
+
+// InfoFile is the name of the file New writes in the state dir.
+const InfoFile = "sandbox.json"
+
+func (g *Gateway) writeInfo() error {
+	data, err := json.MarshalIndent(g.Info(), "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(g.cfg.StateDir, InfoFile)
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Chmod(path, 0o600)
+}
+
+// LoadInfo reads dir/sandbox.json.
+func LoadInfo(dir string) (Info, error) {
+	var info Info
+	data, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	if err != nil {
+		return info, fmt.Errorf("load sandbox info: %w", err)
+	}
+	if err := json.Unmarshal(data, &info); err != nil {
+		return info, fmt.Errorf("load sandbox info %s: %w", filepath.Join(dir, InfoFile), err)
+	}
+	return info, nil
+}
+
+// writeJSON answers v as JSON with a status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,390 @@
+// Package sandbox is a local payment gateway that speaks the Alipay
+// OpenAPI (POST /gateway.do) and WeChat Pay v3 (/v3/…) wire protocols
+// with real signatures, so unmodified gopay clients run against it
+// offline. It keeps its own keys, serves a wallet page where a phone
+// "scans and pays", delivers signed notifications with the providers'
+// retry schedules (compressible by a time-scale), exposes a JSON control
+// API for demos and tests, and injects faults on demand.
+//
+// The channel wire formats live in alipay*.go and wechat*.go; this file
+// and its neighbours are the channel-neutral core: trades, keys, control
+// API, faults, notification delivery and the wallet page.
+package sandbox
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"sync"
+	"time"
+
+	"qrtill/payments"
+)
+
+// TradeKind says how a trade was started.
+type TradeKind string
+
+// Trade kinds.
+const (
+	KindQR   TradeKind = "qr"   // merchant-presented QR (Alipay precreate, WeChat native)
+	KindCode TradeKind = "code" // customer-presented code (Alipay bar_code, WeChat codepay)
+)
+
+// TradeStatus is a trade's lifecycle state in the sandbox.
+type TradeStatus string
+
+// Trade statuses (the control API's "status").
+const (
+	StatusCreated  TradeStatus = "created"  // QR issued / order made, not scanned
+	StatusScanned  TradeStatus = "scanned"  // buyer scanned, must confirm
+	StatusPaid     TradeStatus = "paid"     // money taken
+	StatusClosed   TradeStatus = "closed"   // unpaid, can no longer be paid
+	StatusRefunded TradeStatus = "refunded" // paid, then refunded in full
+)
+
+// Trade is one trade at the sandbox.
+type Trade struct {
+	OutTradeNo  string           `json:"out_trade_no"`
+	Channel     payments.Channel `json:"channel"`
+	Kind        TradeKind        `json:"kind"`
+	AmountFen   int64            `json:"amount_fen"`
+	Subject     string           `json:"subject"`
+	NotifyURL   string           `json:"notify_url"`
+	Status      TradeStatus      `json:"status"`
+	TradeNo     string           `json:"trade_no,omitempty"`
+	BuyerID     string           `json:"buyer_id,omitempty"`
+	BuyerLogon  string           `json:"buyer_logon,omitempty"`
+	CreatedAt   time.Time        `json:"created_at"`
+	ScannedAt   time.Time        `json:"scanned_at,omitzero"`
+	PaidAt      time.Time        `json:"paid_at,omitzero"`
+	ClosedAt    time.Time        `json:"closed_at,omitzero"`
+	ExpiresAt   time.Time        `json:"expires_at,omitzero"`
+	RefundedFen int64            `json:"refunded_fen"`
+	Refunds     []Refund         `json:"refunds,omitempty"`
+	// NotifyAttempts counts notification deliveries tried; Notified says
+	// whether the merchant acknowledged one.
+	NotifyAttempts int  `json:"notify_attempts"`
+	Notified       bool `json:"notified"`
+}
+
+// Refund is one refund of a trade.
+type Refund struct {
+	RefundNo  string    `json:"refund_no"`
+	RefundID  string    `json:"refund_id"`
+	AmountFen int64     `json:"amount_fen"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Ledger errors. The wires map them to each provider's own error codes.
+var (
+	ErrTradeNotFound = errors.New("sandbox: no such trade")
+	ErrTradeConflict = errors.New("sandbox: out_trade_no already used with other parameters")
+	ErrTradePaid     = errors.New("sandbox: trade is already paid")
+	ErrTradeClosed   = errors.New("sandbox: trade is closed")
+	ErrRefundTooMuch = errors.New("sandbox: refund exceeds the trade amount")
+	ErrNotPaid       = errors.New("sandbox: trade is not paid")
+)
+
+// Ledger holds the sandbox's trades. It is safe for concurrent use; expiry
+// is applied lazily whenever a trade is read or changed.
+type Ledger struct {
+	clock  func() time.Time
+	onPaid func(Trade) // notification delivery hook, called outside the lock
+	// beforeClose runs before a close or cancel, outside the lock (the
+	// pay_before_close fault pays the trade there).
+	beforeClose func(outTradeNo string)
+
+	mu     sync.Mutex
+	trades map[string]*Trade
+}
+
+// NewLedger returns an empty ledger on clock (time.Now if nil).
+func NewLedger(clock func() time.Time) *Ledger {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Ledger{clock: clock, trades: map[string]*Trade{}}
+}
+
+// expire closes an unpaid trade whose time ran out. Caller holds mu.
+func (l *Ledger) expire(t *Trade) {
+	now := l.clock()
+	if (t.Status == StatusCreated || t.Status == StatusScanned) && !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		t.Status = StatusClosed
+		t.ClosedAt = t.ExpiresAt
+	}
+}
+
+func (l *Ledger) get(no string) (*Trade, error) {
+	t := l.trades[no]
+	if t == nil {
+		return nil, fmt.Errorf("%w: %s", ErrTradeNotFound, no)
+	}
+	l.expire(t)
+	return t, nil
+}
+
+func snapshot(t *Trade) Trade {
+	c := *t
+	c.Refunds = append([]Refund(nil), t.Refunds...)
+	return c
+}
+
+// Create records a new trade. The same out_trade_no with the same amount
+// and subject returns the existing trade (providers treat a repeat as
+// idempotent); with other parameters it is ErrTradeConflict.
+func (l *Ledger) Create(ch payments.Channel, kind TradeKind, outTradeNo string, amountFen int64, subject, notifyURL string, expiresAt time.Time) (Trade, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.trades[outTradeNo]; t != nil {
+		l.expire(t)
+		if t.Channel != ch || t.AmountFen != amountFen || t.Subject != subject {
+			return snapshot(t), fmt.Errorf("%w: %s", ErrTradeConflict, outTradeNo)
+		}
+		return snapshot(t), nil
+	}
+	t := &Trade{OutTradeNo: outTradeNo, Channel: ch, Kind: kind, AmountFen: amountFen, Subject: subject,
+		NotifyURL: notifyURL, Status: StatusCreated, CreatedAt: l.clock(), ExpiresAt: expiresAt}
+	l.trades[outTradeNo] = t
+	return snapshot(t), nil
+}
+
+// Get returns a trade.
+func (l *Ledger) Get(outTradeNo string) (Trade, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return Trade{}, err
+	}
+	return snapshot(t), nil
+}
+
+// List returns every trade, newest first.
+func (l *Ledger) List() []Trade {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Trade, 0, len(l.trades))
+	for _, t := range l.trades {
+		l.expire(t)
+		out = append(out, snapshot(t))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].OutTradeNo > out[j].OutTradeNo
+	})
+	return out
+}
+
+// Scan is the buyer scanning the QR: created → scanned, with a buyer.
+// Scanning a scanned trade again changes nothing.
+func (l *Ledger) Scan(outTradeNo string) (Trade, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return Trade{}, err
+	}
+	if err := l.scan(t); err != nil {
+		return snapshot(t), err
+	}
+	return snapshot(t), nil
+}
+
+func (l *Ledger) scan(t *Trade) error {
+	switch t.Status {
+	case StatusScanned:
+		return nil
+	case StatusPaid, StatusRefunded:
+		return ErrTradePaid
+	case StatusClosed:
+		return ErrTradeClosed
+	}
+	t.Status = StatusScanned
+	t.ScannedAt = l.clock()
+	t.BuyerID, t.BuyerLogon = fakeBuyer(t.Channel)
+	if t.Channel == payments.Alipay {
+		t.TradeNo = providerTradeNo(t.Channel, t.ScannedAt)
+	}
+	return nil
+}
+
+// Pay is the buyer confirming: it scans first if needed, then marks the
+// trade paid and hands it to notification delivery.
+func (l *Ledger) Pay(outTradeNo string) (Trade, error) {
+	l.mu.Lock()
+	t, err := l.get(outTradeNo)
+	if err == nil {
+		err = l.pay(t)
+	}
+	var snap Trade
+	if t != nil {
+		snap = snapshot(t)
+	}
+	onPaid := l.onPaid
+	l.mu.Unlock()
+	if err != nil {
+		return snap, err
+	}
+	if onPaid != nil {
+		onPaid(snap)
+	}
+	return snap, nil
+}
+
+func (l *Ledger) pay(t *Trade) error {
+	if err := l.scan(t); err != nil {
+		return err
+	}
+	t.Status = StatusPaid
+	t.PaidAt = l.clock()
+	if t.TradeNo == "" {
+		t.TradeNo = providerTradeNo(t.Channel, t.PaidAt)
+	}
+	return nil
+}
+
+// Close makes an unpaid trade unpayable. A paid trade is ErrTradePaid.
+func (l *Ledger) Close(outTradeNo string) (Trade, error) {
+	l.hookBeforeClose(outTradeNo)
+	return l.close(outTradeNo)
+}
+
+// close closes without the fault hook (the buyer cancelling in the wallet).
+func (l *Ledger) close(outTradeNo string) (Trade, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return Trade{}, err
+	}
+	switch t.Status {
+	case StatusPaid, StatusRefunded:
+		return snapshot(t), ErrTradePaid
+	case StatusClosed:
+		return snapshot(t), nil
+	}
+	t.Status = StatusClosed
+	t.ClosedAt = l.clock()
+	return snapshot(t), nil
+}
+
+// Cancel is Alipay's trade.cancel: an unpaid trade is closed (action
+// "close"), a paid one refunded in full (action "refund").
+func (l *Ledger) Cancel(outTradeNo string) (Trade, string, error) {
+	l.hookBeforeClose(outTradeNo)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return Trade{}, "", err
+	}
+	switch t.Status {
+	case StatusPaid:
+		left := t.AmountFen - t.RefundedFen
+		l.refundLocked(t, "CANCEL-"+t.OutTradeNo, left)
+		return snapshot(t), "refund", nil
+	case StatusRefunded:
+		return snapshot(t), "refund", nil
+	case StatusClosed:
+		return snapshot(t), "close", nil
+	}
+	t.Status = StatusClosed
+	t.ClosedAt = l.clock()
+	return snapshot(t), "close", nil
+}
+
+func (l *Ledger) hookBeforeClose(outTradeNo string) {
+	if l.beforeClose != nil {
+		l.beforeClose(outTradeNo)
+	}
+}
+
+// Refund refunds part of a paid trade. The same refundNo again returns
+// the first refund with isNew false; refunds never exceed the amount.
+func (l *Ledger) Refund(outTradeNo, refundNo string, amountFen int64) (Trade, Refund, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return Trade{}, Refund{}, false, err
+	}
+	for _, r := range t.Refunds {
+		if r.RefundNo == refundNo {
+			return snapshot(t), r, false, nil
+		}
+	}
+	if t.Status != StatusPaid {
+		if t.Status == StatusRefunded {
+			return snapshot(t), Refund{}, false, ErrRefundTooMuch
+		}
+		return snapshot(t), Refund{}, false, ErrNotPaid
+	}
+	if amountFen <= 0 || t.RefundedFen+amountFen > t.AmountFen {
+		return snapshot(t), Refund{}, false, fmt.Errorf("%w: %d + %d > %d", ErrRefundTooMuch, t.RefundedFen, amountFen, t.AmountFen)
+	}
+	r := l.refundLocked(t, refundNo, amountFen)
+	return snapshot(t), r, true, nil
+}
+
+func (l *Ledger) refundLocked(t *Trade, refundNo string, amountFen int64) Refund {
+	r := Refund{RefundNo: refundNo, RefundID: providerTradeNo(t.Channel, l.clock()), AmountFen: amountFen, CreatedAt: l.clock()}
+	t.Refunds = append(t.Refunds, r)
+	t.RefundedFen += amountFen
+	if t.RefundedFen >= t.AmountFen {
+		t.Status = StatusRefunded
+	}
+	return r
+}
+
+// noteDelivery records a notification attempt and its outcome.
+func (l *Ledger) noteDelivery(outTradeNo string, acked bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.trades[outTradeNo]; t != nil {
+		t.NotifyAttempts++
+		t.Notified = t.Notified || acked
+	}
+}
+
+// providerTradeNo makes a 28-digit provider trade number: Alipay's start
+// with the date, WeChat's with 4200.
+func providerTradeNo(ch payments.Channel, at time.Time) string {
+	prefix := at.Format("20060102") + "2200"
+	if ch == payments.WeChat {
+		prefix = "4200" + at.Format("20060102")
+	}
+	return prefix + randDigits(28-len(prefix))
+}
+
+func fakeBuyer(ch payments.Channel) (id, masked string) {
+	if ch == payments.WeChat {
+		id = "o" + randAlnum(27)
+		return id, id[:4] + "***" + id[len(id)-4:]
+	}
+	phone := "159" + randDigits(8)
+	return "2088" + randDigits(12), phone[:3] + "****" + phone[7:]
+}
+
+func randDigits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		v, _ := rand.Int(rand.Reader, big.NewInt(10))
+		b[i] = byte('0' + v.Int64())
+	}
+	return string(b)
+}
+
+func randAlnum(n int) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-"
+	b := make([]byte, n)
+	for i := range b {
+		v, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b)
+}
