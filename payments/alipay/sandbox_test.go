@@ -72,7 +72,7 @@ func provider(t testing.TB, info sandbox.Info, privateKeyFile, gateway string) *
 
 var ctx = context.Background()
 
-func qr(t *testing.T, p *alipay.Provider, no string, fen int64, notify string) payments.QR {
+func qr(t testing.TB, p *alipay.Provider, no string, fen int64, notify string) payments.QR {
 	t.Helper()
 	q, err := p.CreateQR(ctx, payments.QRRequest{OutTradeNo: no, AmountFen: fen, Subject: "Water x5",
 		ExpiresAt: time.Now().Add(5 * time.Minute), NotifyURL: notify})
@@ -338,7 +338,7 @@ func TestNotifications(t *testing.T) {
 	}
 }
 
-func waitNotified(t *testing.T, g *sandbox.Gateway, no string) {
+func waitNotified(t testing.TB, g *sandbox.Gateway, no string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -389,7 +389,7 @@ func TestNotificationForOtherMerchantRefused(t *testing.T) {
 
 // notificationBody returns a real signed notification body from the
 // sandbox for a paid trade.
-func notificationBody(t *testing.T, r *rig, no string) string {
+func notificationBody(t testing.TB, r *rig, no string) string {
 	t.Helper()
 	var mu sync.Mutex
 	var body string
