@@ -16,18 +16,6 @@ import (
 // errNotBuilt is returned by commands whose service has not landed yet.
 var errNotBuilt = errors.New("is not built yet in this version; see README.md for what is available")
 
-func runTill(cmd *cobra.Command, cfg config.Config) error {
-	if _, err := loadCatalog(cfg); err != nil {
-		return err
-	}
-	db, err := openStore(cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return errors.New("the till screen " + errNotBuilt.Error())
-}
-
 func runSandbox(cmd *cobra.Command, cfg config.Config) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -224,7 +224,7 @@ func (p *Provider) CreateQR(ctx context.Context, req payments.QRRequest) (paymen
 	if !req.ExpiresAt.IsZero() {
 		window = time.Until(req.ExpiresAt)
 	}
-	minutes := int(window / time.Minute)
+	minutes := int((window + time.Minute - 1) / time.Minute) // round up: the till closes at its own deadline
 	if minutes < 1 {
 		minutes = 1
 	}

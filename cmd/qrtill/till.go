@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
+
+	"qrtill/config"
+	"qrtill/payments"
+	"qrtill/pos"
+	"qrtill/tui"
+)
+
+// runTill is `qrtill`: the till in this terminal.
+func runTill(cmd *cobra.Command, cfg config.Config) error {
+	catalog, err := loadCatalog(cfg)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logf, closeLog, err := openLog(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	gw, err := openGateway(ctx, cfg, logf)
+	if err != nil {
+		return err
+	}
+	defer gw.stop()
+	if len(gw.providers) == 0 {
+		return badInput(errors.New("no payment channel is configured; set [alipay] or [wechat] in the config, or run with --demo"))
+	}
+
+	var till *pos.Till
+	notify, notifyBase, err := startNotifyListener(cfg, gw.providers, func(ctx context.Context, n payments.Notification) error {
+		return till.HandleNotification(ctx, n, pos.SourceNotify)
+	}, logf)
+	if err != nil {
+		return err
+	}
+	defer notify.Close()
+
+	numbers := pos.NewOrderNumberGenerator(time.Now, time.Local)
+	till, err = pos.NewTill(pos.TillConfig{
+		Store: db, Providers: gw.providers, NextNumber: numbers.Next, ShopName: cfg.Shop, Logf: logf,
+		NotifyURL: func(ch payments.Channel) string {
+			if notifyBase == "" {
+				return ""
+			}
+			return notifyBase + "/notify/" + string(ch)
+		},
+		Notifying: func() bool { return notifyBase != "" },
+	})
+	if err != nil {
+		return err
+	}
+	defer till.Close()
+
+	if gw.sandbox != nil {
+		logf("demo mode: sandbox gateway at %s (wallet pages for phones on this network)", gw.baseURL)
+	}
+	updates, stop := till.Subscribe()
+	model := tui.New(tui.Options{Till: till, Catalog: catalog, Cashier: cashierName(), Terminal: cfg.Terminal,
+		Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop, Reconcile: true, Updates: updates, StopUpdates: stop})
+	_, err = tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
+	return err
+}
+
+// startNotifyListener serves POST /notify/{channel}. In demo mode it
+// listens on loopback for the in-process sandbox; live, on notify.listen
+// with notify.public_url as the base the providers are given.
+func startNotifyListener(cfg config.Config, providers map[payments.Channel]payments.Provider, apply payments.NotifyFunc, logf func(string, ...any)) (io.Closer, string, error) {
+	addr, base := cfg.Notify.Listen, strings.TrimRight(cfg.Notify.PublicURL, "/")
+	if cfg.DemoMode() && addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if addr == "" {
+		return io.NopCloser(nil), "", nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", badInput(fmt.Errorf("cannot listen for notifications on %s: %v; choose another --notify-listen", addr, err))
+	}
+	if base == "" && cfg.DemoMode() {
+		base = "http://" + ln.Addr().String()
+	}
+	srv := &http.Server{Handler: payments.NotifyHandler(providers, apply, logf), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logf("notify listener: %v", err)
+		}
+	}()
+	logf("notification listener on %s", ln.Addr())
+	return srv, base, nil
+}
+
+// openLog opens the till's log file (never the screen).
+func openLog(cfg config.Config) (func(string, ...any), func(), error) {
+	path := cfg.Path(cfg.LogFile, "qrtill.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, badInput(fmt.Errorf("cannot write the log %s: %v; choose another with --log-file", path, err))
+	}
+	l := log.New(f, "", log.LstdFlags)
+	return func(format string, args ...any) { l.Printf(format, args...) }, func() { f.Close() }, nil
+}
+
+// cashierName is the signed-in user, shown on screen and stored on orders.
+func cashierName() string {
+	for _, k := range []string{"QRTILL_CASHIER", "USER", "LOGNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "cashier"
+}

@@ -1,0 +1,48 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"qrtill/payments"
+	"qrtill/pos"
+)
+
+// channelName is a channel's name on screen.
+func channelName(lang Lang, ch payments.Channel) string {
+	if ch == payments.WeChat {
+		return T(lang, "ch.wechat")
+	}
+	return T(lang, "ch.alipay")
+}
+
+// Explain words an error for the cashier: a short sentence, never a Go
+// error string.
+func Explain(lang Lang, err error, ch payments.Channel, retryIn time.Duration) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, pos.ErrUnknownProduct):
+		return T(lang, "e.noproduct")
+	case errors.Is(err, pos.ErrEmptyBasket):
+		return T(lang, "e.empty")
+	case errors.Is(err, pos.ErrQuantityLimit):
+		return T(lang, "e.qty")
+	case errors.Is(err, pos.ErrTotalLimit):
+		return T(lang, "e.total")
+	case errors.Is(err, pos.ErrLineLimit):
+		return T(lang, "e.lines")
+	case errors.Is(err, pos.ErrClosePending):
+		return fmt.Sprintf(T(lang, "e.closepend"), channelName(lang, ch))
+	case errors.Is(err, pos.ErrAlreadyPaid):
+		return T(lang, "e.paid")
+	case errors.Is(err, pos.ErrChannelUnavailable):
+		return T(lang, "e.nochannel")
+	case errors.Is(err, payments.ErrUnavailable):
+		return fmt.Sprintf(T(lang, "e.unavailable"), channelName(lang, ch), retryIn.Round(time.Second))
+	case errors.Is(err, payments.ErrRejected):
+		return fmt.Sprintf(T(lang, "e.rejected"), channelName(lang, ch))
+	}
+	return T(lang, "e.generic")
+}

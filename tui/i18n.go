@@ -1,0 +1,90 @@
+package tui
+
+// Lang is a screen language.
+type Lang string
+
+// The languages the till speaks.
+const (
+	English Lang = "en"
+	Chinese Lang = "zh"
+)
+
+// msg ids → words. The English status words are a contract (DESIGN.md).
+var messages = map[string][2]string{ // [en, zh]
+	"title":         {"qrtill", "qrtill 收银台"},
+	"scan":          {"Scan or type a barcode, SKU or name", "扫码或输入条码、编号、名称"},
+	"basket.empty":  {"The basket is empty. Scan a product to start.", "购物篮是空的，扫描商品开始。"},
+	"col.item":      {"Item", "商品"},
+	"col.qty":       {"Qty", "数量"},
+	"col.price":     {"Price", "单价"},
+	"col.total":     {"Total", "小计"},
+	"total":         {"Total", "合计"},
+	"matches":       {"Matches", "匹配"},
+	"order":         {"Order", "订单"},
+	"choose":        {"Choose how the customer pays", "请选择支付方式"},
+	"ch.alipay":     {"Alipay", "支付宝"},
+	"ch.wechat":     {"WeChat Pay", "微信支付"},
+	"st.creating":   {"Asking for a QR code…", "正在生成二维码…"},
+	"st.waiting":    {"Waiting for scan", "等待扫码"},
+	"st.scanned":    {"Scanned", "已扫码"},
+	"st.scanned2":   {"the customer is confirming", "顾客正在确认付款"},
+	"st.paid":       {"PAID", "已支付"},
+	"st.cancelled":  {"Cancelled", "已取消"},
+	"st.expired":    {"Expired", "已过期"},
+	"st.closing":    {"Cancelling…", "正在取消…"},
+	"st.closed":     {"Closed by the customer", "顾客已关闭"},
+	"st.failed":     {"Payment failed", "支付失败"},
+	"elapsed":       {"Elapsed", "已用时"},
+	"left":          {"Time left", "剩余"},
+	"lastpoll":      {"Last check", "上次查询"},
+	"events":        {"Events", "事件"},
+	"toosmall":      {"Make the window at least %d×%d to show the QR code.", "请把窗口放大到至少 %d×%d 以显示二维码。"},
+	"receipt":       {"Receipt", "小票"},
+	"paidby":        {"Paid by", "支付方式"},
+	"tradeno":       {"Trade no.", "交易号"},
+	"paidat":        {"Paid at", "支付时间"},
+	"reconciling":   {"Checking open payments…", "正在核对未完成的支付…"},
+	"reconciled":    {"Open payments checked", "未完成的支付已核对"},
+	"nothing":       {"Nothing was left open.", "没有未完成的支付。"},
+	"continue":      {"Press Enter to continue.", "按回车继续。"},
+	"again":         {"Press 1 or 2 to try again, Esc to cancel the sale.", "按 1 或 2 重试，Esc 取消本单。"},
+	"nextsale":      {"Press Enter for the next sale.", "按回车开始下一单。"},
+	"help":          {"Keys", "按键"},
+	"tiny":          {"The window is too small; make it at least 60×16.", "窗口太小，请至少 60×16。"},
+	"k.add":         {"add", "添加"},
+	"k.move":        {"move", "移动"},
+	"k.qty":         {"quantity", "数量"},
+	"k.remove":      {"remove", "删除"},
+	"k.pay":         {"check out", "结账"},
+	"k.alipay":      {"Alipay", "支付宝"},
+	"k.wechat":      {"WeChat Pay", "微信支付"},
+	"k.cancel":      {"cancel payment", "取消支付"},
+	"k.invert":      {"invert QR", "反色二维码"},
+	"k.next":        {"next sale", "下一单"},
+	"k.help":        {"help", "帮助"},
+	"k.quit":        {"quit", "退出"},
+	"e.unknown":     {"No product with code %s.", "没有编号为 %s 的商品。"},
+	"e.noproduct":   {"No such product.", "没有这个商品。"},
+	"e.empty":       {"The basket is empty.", "购物篮是空的。"},
+	"e.qty":         {"That quantity is not allowed (1 to 999).", "数量只能是 1 到 999。"},
+	"e.total":       {"The total would be too large.", "金额太大了。"},
+	"e.lines":       {"The basket is full.", "购物篮已满。"},
+	"e.unavailable": {"%s did not answer; retrying in %s.", "%s 没有响应，%s 后重试。"},
+	"e.rejected":    {"%s refused the payment request.", "%s 拒绝了支付请求。"},
+	"e.closepend":   {"%s has not confirmed the cancel yet; still trying.", "%s 尚未确认取消，正在重试。"},
+	"e.paid":        {"This order is already paid.", "这笔订单已支付。"},
+	"e.nochannel":   {"That payment method is not set up.", "该支付方式未配置。"},
+	"e.generic":     {"Something went wrong; the details are in the log.", "出了点问题，详情见日志。"},
+}
+
+// T returns a message in a language.
+func T(lang Lang, id string) string {
+	m, ok := messages[id]
+	if !ok {
+		return id
+	}
+	if lang == Chinese {
+		return m[1]
+	}
+	return m[0]
+}

@@ -1,0 +1,33 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key the till answers, in one place (DESIGN.md "Keys").
+type KeyMap struct {
+	Add, Up, Down, Plus, Minus, Remove, Checkout key.Binding
+	Alipay, WeChat, Cancel, Invert               key.Binding
+	Next, Help, Quit                             key.Binding
+}
+
+// DefaultKeyMap returns the key map with help text in a language.
+func DefaultKeyMap(lang Lang) KeyMap {
+	b := func(help string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], T(lang, help)))
+	}
+	return KeyMap{
+		Add:      b("k.add", "enter"),
+		Up:       b("k.move", "up"),
+		Down:     b("k.move", "down"),
+		Plus:     b("k.qty", "+"),
+		Minus:    b("k.qty", "-"),
+		Remove:   b("k.remove", "delete"),
+		Checkout: b("k.pay", "f12", "ctrl+p"),
+		Alipay:   b("k.alipay", "1"),
+		WeChat:   b("k.wechat", "2"),
+		Cancel:   b("k.cancel", "esc"),
+		Invert:   b("k.invert", "i"),
+		Next:     b("k.next", "enter"),
+		Help:     b("k.help", "f1", "?"),
+		Quit:     b("k.quit", "ctrl+c"),
+	}
+}

@@ -1,0 +1,314 @@
+// Package tui is the till's screens, on Bubble Tea: reconcile at start,
+// the sale screen (the scan line always has focus), the pay screen (QR
+// drawn with block characters, live status pane), the receipt and help.
+// All I/O runs in tea.Cmds against the Till interface; till updates come
+// in as UpdateMsg.
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"qrtill/payments"
+	"qrtill/pos"
+)
+
+// Till is what the screens need of the till service (*pos.Till).
+type Till interface {
+	Checkout(ctx context.Context, lines []pos.Line, cashier, terminal string) (pos.Order, error)
+	Pay(ctx context.Context, number string, ch payments.Channel) (pos.Order, error)
+	Cancel(ctx context.Context, number string) (pos.Order, error)
+	Reconcile(ctx context.Context) ([]pos.Change, error)
+	Subscribe() (<-chan pos.Update, func())
+	Channels() []payments.Channel
+	Now() time.Time
+}
+
+// Options configure the screens of one terminal.
+type Options struct {
+	Till               Till
+	Catalog            *pos.Catalog
+	Cashier, Terminal  string
+	Lang               Lang
+	ShopName           string
+	Renderer           *lipgloss.Renderer // per SSH session; nil = default
+	Width, Height      int
+	Reconcile          bool // settle open payments before the first sale
+	Inverse            bool // QR colours for light terminals
+	Updates            <-chan pos.Update
+	StopUpdates        func()
+	DisableTickSeconds bool // tests: no clock ticks
+}
+
+type screen int
+
+const (
+	screenReconcile screen = iota
+	screenSale
+	screenPay
+	screenReceipt
+)
+
+// Messages the screens exchange. Replies carry the order number they are
+// about, so a stale one is dropped.
+type (
+	// UpdateMsg is a change broadcast by the till.
+	UpdateMsg     struct{ Update pos.Update }
+	reconciledMsg struct {
+		changes []pos.Change
+		err     error
+	}
+	checkedOutMsg struct {
+		order pos.Order
+		err   error
+	}
+	paidMsg struct {
+		number string
+		order  pos.Order
+		err    error
+	}
+	cancelledMsg struct {
+		number string
+		order  pos.Order
+		err    error
+	}
+	tickMsg          time.Time
+	updatesClosedMsg struct{}
+)
+
+// Model is the root of the till's screens.
+type Model struct {
+	opts     Options
+	lang     Lang
+	keys     KeyMap
+	styles   Styles
+	help     help.Model
+	width    int
+	height   int
+	screen   screen
+	showHelp bool
+
+	// reconcile
+	reconciling bool
+	changes     []pos.Change
+	reconErr    error
+
+	// sale
+	input    textinput.Model
+	basket   *pos.Basket
+	cursor   int
+	matches  []pos.Product
+	saleErr  string
+	lastScan time.Time
+
+	// pay
+	pay payState
+
+	// receipt
+	receipt pos.Order
+}
+
+// New builds the root model.
+func New(opts Options) *Model {
+	if opts.Lang != Chinese {
+		opts.Lang = English
+	}
+	r := opts.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	in := textinput.New()
+	in.Placeholder = T(opts.Lang, "scan")
+	in.Prompt = "▶ "
+	in.CharLimit = 64
+	in.Focus()
+	m := &Model{opts: opts, lang: opts.Lang, keys: DefaultKeyMap(opts.Lang), styles: DefaultStyles(r),
+		help: help.New(), width: opts.Width, height: opts.Height, input: in, basket: pos.NewBasket(opts.Catalog)}
+	m.screen = screenSale
+	if opts.Reconcile {
+		m.screen, m.reconciling = screenReconcile, true
+	}
+	m.pay.inverse = opts.Inverse
+	return m
+}
+
+// Init starts listening to the till and, if asked, reconciles.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{textinput.Blink, m.listen()}
+	if m.reconciling {
+		cmds = append(cmds, func() tea.Msg {
+			ch, err := m.opts.Till.Reconcile(context.Background())
+			return reconciledMsg{ch, err}
+		})
+	}
+	if !m.opts.DisableTickSeconds {
+		cmds = append(cmds, tick())
+	}
+	return tea.Batch(cmds...)
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// listen reads one till update; it is re-armed after each.
+func (m *Model) listen() tea.Cmd {
+	ch := m.opts.Updates
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		u, ok := <-ch
+		if !ok {
+			return updatesClosedMsg{}
+		}
+		return UpdateMsg{u}
+	}
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		return m, nil
+	case tickMsg:
+		return m, tick()
+	case UpdateMsg:
+		cmd := m.onUpdate(msg.Update)
+		return m, tea.Batch(cmd, m.listen())
+	case updatesClosedMsg:
+		return m, nil
+	case reconciledMsg:
+		m.reconciling, m.changes, m.reconErr = false, msg.changes, msg.err
+		return m, nil
+	case tea.KeyMsg:
+		if key.Matches(msg, m.keys.Quit) {
+			if m.opts.StopUpdates != nil {
+				m.opts.StopUpdates()
+			}
+			return m, tea.Quit
+		}
+		if m.showHelp {
+			m.showHelp = false
+			return m, nil
+		}
+		if key.Matches(msg, m.keys.Help) && (msg.String() != "?" || m.input.Value() == "" || m.screen != screenSale) {
+			m.showHelp = true
+			return m, nil
+		}
+	}
+	switch m.screen {
+	case screenReconcile:
+		if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter && !m.reconciling {
+			m.screen = screenSale
+		}
+		return m, nil
+	case screenSale:
+		return m, m.updateSale(msg)
+	case screenPay:
+		return m, m.updatePay(msg)
+	case screenReceipt:
+		if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Next) {
+			m.newSale()
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m *Model) newSale() {
+	m.screen = screenSale
+	m.basket.Clear()
+	m.cursor = 0
+	m.input.SetValue("")
+	m.matches = nil
+	m.saleErr = ""
+	m.pay = payState{inverse: m.pay.inverse}
+}
+
+// View draws the active screen.
+func (m *Model) View() string {
+	if m.width > 0 && (m.width < 60 || m.height < 16) {
+		return T(m.lang, "tiny")
+	}
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.viewHelp()
+	case m.screen == screenReconcile:
+		body = m.viewReconcile()
+	case m.screen == screenSale:
+		body = m.viewSale()
+	case m.screen == screenPay:
+		body = m.viewPay()
+	case m.screen == screenReceipt:
+		body = m.viewReceipt()
+	}
+	header := m.styles.Title.Render(T(m.lang, "title")) + "  " + m.styles.Muted.Render(m.opts.ShopName+" · "+m.opts.Cashier)
+	return header + "\n\n" + body + "\n\n" + m.help.ShortHelpView(m.shortHelp())
+}
+
+func (m *Model) shortHelp() []key.Binding {
+	k := m.keys
+	switch m.screen {
+	case screenSale:
+		return []key.Binding{k.Add, k.Up, k.Plus, k.Remove, k.Checkout, k.Help, k.Quit}
+	case screenPay:
+		if m.pay.order.Number != "" && m.pay.final() {
+			return []key.Binding{k.Alipay, k.WeChat, k.Next, k.Help, k.Quit}
+		}
+		return []key.Binding{k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Help, k.Quit}
+	case screenReceipt:
+		return []key.Binding{k.Next, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Quit}
+}
+
+func (m *Model) viewHelp() string {
+	var b strings.Builder
+	b.WriteString(m.styles.Title.Render(T(m.lang, "help")) + "\n\n")
+	k := m.keys
+	for _, kb := range []key.Binding{k.Add, k.Up, k.Plus, k.Minus, k.Remove, k.Checkout, k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Next, k.Help, k.Quit} {
+		b.WriteString("  " + m.styles.Key.Render(strings.Join(kb.Keys(), "/")) + "  " + kb.Help().Desc + "\n")
+	}
+	return b.String()
+}
+
+func (m *Model) viewReconcile() string {
+	if m.reconciling {
+		return T(m.lang, "reconciling")
+	}
+	var b strings.Builder
+	b.WriteString(m.styles.Title.Render(T(m.lang, "reconciled")) + "\n\n")
+	if m.reconErr != nil {
+		b.WriteString(m.styles.Error.Render(Explain(m.lang, m.reconErr, "", 0)) + "\n")
+	}
+	if len(m.changes) == 0 {
+		b.WriteString(T(m.lang, "nothing") + "\n")
+	}
+	for _, c := range m.changes {
+		b.WriteString("  " + c.OrderNumber + "  " + statusWord(m.lang, c.To) + "  " + m.styles.Muted.Render(c.Detail) + "\n")
+	}
+	return b.String() + "\n" + T(m.lang, "continue")
+}
+
+func statusWord(lang Lang, st pos.OrderStatus) string {
+	switch st {
+	case pos.OrderPaid:
+		return T(lang, "st.paid")
+	case pos.OrderCancelled:
+		return T(lang, "st.cancelled")
+	case pos.OrderExpired:
+		return T(lang, "st.expired")
+	}
+	return string(st)
+}
