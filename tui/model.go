@@ -83,6 +83,9 @@ type (
 	updatesClosedMsg struct{}
 )
 
+// ShowOrderMsg opens the pay screen on an existing order (pay again).
+type ShowOrderMsg struct{ Order pos.Order }
+
 // Model is the root of the till's screens.
 type Model struct {
 	opts     Options
@@ -186,6 +189,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := m.onUpdate(msg.Update)
 		return m, tea.Batch(cmd, m.listen())
 	case updatesClosedMsg:
+		return m, nil
+	case ShowOrderMsg:
+		m.screen = screenPay
+		m.pay = payState{order: msg.Order, inverse: m.pay.inverse, started: m.opts.Till.Now()}
+		m.cacheQR()
 		return m, nil
 	case reconciledMsg:
 		m.reconciling, m.changes, m.reconErr = false, msg.changes, msg.err

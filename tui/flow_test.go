@@ -1,0 +1,290 @@
+package tui_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/muesli/termenv"
+
+	"qrtill/assets"
+	"qrtill/payments"
+	"qrtill/payments/alipay"
+	"qrtill/payments/sandbox"
+	"qrtill/payments/wechat"
+	"qrtill/pos"
+	"qrtill/storage"
+	"qrtill/tui"
+)
+
+var (
+	keysOnce sync.Once
+	keys     *sandbox.Keys
+)
+
+// rig is a whole till: bbolt store, sandbox gateway on loopback, real
+// gopay providers, the notify listener and the till service.
+type rig struct {
+	gw      *sandbox.Gateway
+	till    *pos.Till
+	catalog *pos.Catalog
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	lipgloss.SetColorProfile(termenv.Ascii)
+	keysOnce.Do(func() {
+		k, err := sandbox.GenerateKeys()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = k
+	})
+	k := *keys
+	dir := t.TempDir()
+	srv := httptest.NewUnstartedServer(nil)
+	gw, err := sandbox.New(sandbox.Config{StateDir: filepath.Join(dir, "sandbox"), BaseURL: "http://" + srv.Listener.Addr().String(), Keys: &k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = gw
+	srv.Start()
+	info, _ := sandbox.LoadInfo(filepath.Join(dir, "sandbox"))
+	ap, err := alipay.New(alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID, AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile,
+		AlipayPublicKeyFile: info.Alipay.AlipayPublicKeyFile, GatewayURL: info.Alipay.GatewayURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wp, err := wechat.New(wechat.Config{MchID: info.WeChat.MchID, AppID: info.WeChat.AppID, SerialNo: info.WeChat.SerialNo,
+		PrivateKeyFile: info.WeChat.PrivateKeyFile, APIv3KeyFile: info.WeChat.APIv3KeyFile, PublicKeyID: info.WeChat.PublicKeyID,
+		PublicKeyFile: info.WeChat.PublicKeyFile, BaseURL: info.WeChat.BaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providers := map[payments.Channel]payments.Provider{payments.Alipay: ap, payments.WeChat: wp}
+	db, err := storage.Open(filepath.Join(dir, "orders.db"), storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var till *pos.Till
+	notify := httptest.NewServer(payments.NotifyHandler(providers, func(ctx context.Context, n payments.Notification) error {
+		return till.HandleNotification(ctx, n, pos.SourceNotify)
+	}, t.Logf))
+	numbers := pos.NewOrderNumberGenerator(nil, nil)
+	till, err = pos.NewTill(pos.TillConfig{Store: db, Providers: providers, NextNumber: numbers.Next, ShopName: "Test shop",
+		NotifyURL: func(ch payments.Channel) string { return notify.URL + "/notify/" + string(ch) },
+		Notifying: func() bool { return true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := pos.LoadCatalogCSV("demo", bytes.NewReader(assets.CatalogCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { till.Close(); notify.Close(); srv.Close(); gw.Close(); db.Close() })
+	return &rig{gw: gw, till: till, catalog: cat}
+}
+
+func (r *rig) model(lang tui.Lang, w, h int) *tui.Model {
+	updates, stop := r.till.Subscribe()
+	return tui.New(tui.Options{Till: r.till, Catalog: r.catalog, Cashier: "ann", Terminal: "t1", Lang: lang,
+		ShopName: "Test shop", Width: w, Height: h, Updates: updates, StopUpdates: stop, DisableTickSeconds: true})
+}
+
+func waitText(t *testing.T, tm *teatest.TestModel, want string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+func (r *rig) lastTrade(t *testing.T) sandbox.Trade {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if list := r.gw.Ledger().List(); len(list) > 0 {
+			return list[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no trade at the sandbox")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestSaleToPaid drives the screens as a cashier would: scan, check out,
+// Alipay, and the pane follows the sandbox to PAID, then the receipt.
+func TestSaleToPaid(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		r := newRig(t)
+		tm := teatest.NewTestModel(t, r.model(tui.English, size[0], size[1]), teatest.WithInitialTermSize(size[0], size[1]))
+		tm.Type("6921168509256")
+		tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		waitText(t, tm, "Nongfu Spring")
+		tm.Send(tea.KeyMsg{Type: tea.KeyF12})
+		waitText(t, tm, "Choose how")
+		tm.Type("1")
+		waitText(t, tm, "Waiting")
+		no := r.lastTrade(t).OutTradeNo
+		if _, err := r.gw.Ledger().Scan(no); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, tm, "Scanned")
+		if _, err := r.gw.Ledger().Pay(no); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, tm, "PAID")
+		tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+		final := ansi.Strip(tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View())
+		for _, want := range []string{"PAID", "Receipt", "Trade no.", "Press Enter for the next sale", "¥2.00"} {
+			if !strings.Contains(final, want) {
+				t.Errorf("%dx%d receipt lacks %q:\n%s", size[0], size[1], want, final)
+			}
+		}
+	}
+}
+
+func TestCancelClosesAtTheProvider(t *testing.T) {
+	r := newRig(t)
+	tm := teatest.NewTestModel(t, r.model(tui.English, 120, 40), teatest.WithInitialTermSize(120, 40))
+	tm.Type("WATER-CB-555")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
+	waitText(t, tm, "Choose how")
+	tm.Type("2")
+	waitText(t, tm, "Waiting for scan")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitText(t, tm, "Cancelled")
+	tr := r.lastTrade(t)
+	if tr.Status != sandbox.StatusClosed {
+		t.Fatalf("sandbox trade %s after cancel, want closed", tr.Status)
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestScannerBurst: a scanner types digits and Enter fast. Each burst
+// adds its product (the same product twice makes quantity 2); a + or -
+// inside typed text is text, never a quantity change.
+func TestScannerBurst(t *testing.T) {
+	r := newRig(t)
+	m := r.model(tui.English, 120, 40)
+	feed := func(s string) {
+		for _, c := range s {
+			if c == '\n' {
+				m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+				continue
+			}
+			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{c}})
+		}
+	}
+	feed("6921168509256\n6921168509256\n6902731510015\n")
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "Nongfu Spring Water 550ml") || !strings.Contains(view, "¥4.00") || !strings.Contains(view, "C'estbon") {
+		t.Fatalf("basket after burst:\n%s", view)
+	}
+	feed("69+-21\n")
+	view2 := ansi.Strip(m.View())
+	if !strings.Contains(view2, "No product with code 69+-21") || !strings.Contains(view2, "¥4.00") || !strings.Contains(view2, "Total  ¥6.00") {
+		t.Fatalf("+ and - inside a code changed the basket:\n%s", view2)
+	}
+}
+
+// TestQRRoundTrip decodes the QR drawn in View() and compares it with the
+// attempt's QR content.
+func TestQRRoundTrip(t *testing.T) {
+	r := newRig(t)
+	o, err := r.till.Checkout(context.Background(), []pos.Line{{SKU: "A", NameEN: "A", NameZH: "甲", UnitPrice: 100, Quantity: 1, Total: 100}}, "ann", "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2 := r.model(tui.English, 120, 40)
+	m2.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m2.Update(tui.ShowOrderMsg{Order: o})
+	paid, err := r.till.Pay(context.Background(), o.Number, payments.Alipay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2.Update(tui.UpdateMsg{Update: pos.Update{Order: paid}})
+	view := ansi.Strip(m2.View())
+	want := paid.Attempts[0].QRContent
+	for _, inverse := range []bool{false, true} {
+		if got, err := decodeQR(view, inverse); err == nil {
+			if got != want {
+				t.Fatalf("QR says %q, want %q", got, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no QR decoded from the view:\n%s", view)
+}
+
+// decodeQR paints the half-block cells of the view as pixels (4 px a
+// module) and decodes them with gozxing.
+func decodeQR(view string, inverse bool) (string, error) {
+	lines := strings.Split(view, "\n")
+	const px = 4
+	w := 0
+	for _, l := range lines {
+		if n := len([]rune(l)); n > w {
+			w = n
+		}
+	}
+	img := image.NewGray(image.Rect(0, 0, (w+8)*px, (len(lines)*2+8)*px))
+	ink, bg := color.Gray{0}, color.Gray{255}
+	if inverse {
+		ink, bg = bg, ink
+	}
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			img.SetGray(x, y, bg)
+		}
+	}
+	for row, l := range lines {
+		for col, c := range []rune(l) {
+			top, bottom := false, false
+			switch c {
+			case '█':
+				top, bottom = true, true
+			case '▀':
+				top = true
+			case '▄':
+				bottom = true
+			}
+			paint := func(on bool, half int) {
+				shade := bg
+				if on {
+					shade = ink
+				}
+				for dy := 0; dy < px; dy++ {
+					for dx := 0; dx < px; dx++ {
+						img.SetGray((col+4)*px+dx, (row*2+half+4)*px+dy, shade)
+					}
+				}
+			}
+			paint(top, 0)
+			paint(bottom, 1)
+		}
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", err
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		return "", err
+	}
+	return res.GetText(), nil
+}
