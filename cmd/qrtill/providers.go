@@ -89,7 +89,8 @@ func liveGateway(cfg config.Config) (*gateway, error) {
 	gw := &gateway{providers: map[payments.Channel]payments.Provider{}, stop: func() {}}
 	if a := cfg.Alipay; a.Configured() {
 		p, err := alipay.New(alipay.Config{AppID: a.AppID, SellerID: a.SellerID, AppPrivateKeyFile: a.AppPrivateKeyFile,
-			AlipayPublicKeyFile: a.AlipayPublicKeyFile, GatewayURL: a.GatewayURL, Prod: a.Prod})
+			AlipayPublicKeyFile: a.AlipayPublicKeyFile, AppCertFile: a.AppCertFile, AlipayRootCertFile: a.AlipayRootCertFile,
+			AlipayCertFile: a.AlipayCertFile, GatewayURL: a.GatewayURL, Prod: a.Prod})
 		if err != nil {
 			return nil, badInput(err)
 		}

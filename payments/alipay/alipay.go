@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -36,8 +37,13 @@ type Config struct {
 	// AppPrivateKeyFile is the app's RSA private key (PEM, PKCS#1 or
 	// PKCS#8), mode 600.
 	AppPrivateKeyFile string
-	// AlipayPublicKeyFile is Alipay's public key (PEM, PKIX).
+	// AlipayPublicKeyFile is Alipay's public key (PEM, PKIX). Not needed
+	// in certificate mode.
 	AlipayPublicKeyFile string
+	// Certificate mode, used when all three are set: the app's public key
+	// certificate, Alipay's root certificate bundle, and Alipay's public
+	// key certificate (PEM).
+	AppCertFile, AlipayRootCertFile, AlipayCertFile string
 	// GatewayURL redirects every call to this gateway ("" = Alipay).
 	GatewayURL string
 	// Prod selects Alipay's production host; false is Alipay's own sandbox.
@@ -55,10 +61,16 @@ type Config struct {
 
 // Validate names the first missing field and the fix.
 func (c Config) Validate() error {
-	for _, f := range []struct{ name, v string }{
-		{"AppID", c.AppID}, {"SellerID", c.SellerID},
-		{"AppPrivateKeyFile", c.AppPrivateKeyFile}, {"AlipayPublicKeyFile", c.AlipayPublicKeyFile},
-	} {
+	required := []struct{ name, v string }{
+		{"AppID", c.AppID}, {"SellerID", c.SellerID}, {"AppPrivateKeyFile", c.AppPrivateKeyFile},
+	}
+	if c.certMode() {
+		required = append(required, struct{ name, v string }{"AppCertFile", c.AppCertFile},
+			struct{ name, v string }{"AlipayRootCertFile", c.AlipayRootCertFile}, struct{ name, v string }{"AlipayCertFile", c.AlipayCertFile})
+	} else {
+		required = append(required, struct{ name, v string }{"AlipayPublicKeyFile", c.AlipayPublicKeyFile})
+	}
+	for _, f := range required {
 		if f.v == "" {
 			return fmt.Errorf("alipay: %s is missing; set it in the [alipay] configuration", f.name)
 		}
@@ -71,12 +83,18 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// certMode reports whether any certificate file is configured.
+func (c Config) certMode() bool {
+	return c.AppCertFile != "" || c.AlipayRootCertFile != "" || c.AlipayCertFile != ""
+}
+
 // Provider is Alipay as a payments.Provider; safe for concurrent use.
 type Provider struct {
-	cfg       Config
-	client    *goali.Client
-	publicKey string // bare base64 PKIX, the form gopay's VerifySign wants
-	clock     func() time.Time
+	cfg        Config
+	client     *goali.Client
+	publicKey  string // bare base64 PKIX, the form gopay's VerifySign wants
+	alipayCert []byte // certificate mode: Alipay's public key certificate
+	clock      func() time.Time
 }
 
 var _ payments.Provider = (*Provider)(nil)
@@ -94,20 +112,36 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alipay: AppPrivateKeyFile %s: %w", cfg.AppPrivateKeyFile, err)
 	}
-	pub, err := payments.ReadSecretFile(cfg.AlipayPublicKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("alipay: %w", err)
-	}
-	pubB64, err := bareBase64(pub)
-	if err != nil {
-		return nil, fmt.Errorf("alipay: AlipayPublicKeyFile %s: %w", cfg.AlipayPublicKeyFile, err)
-	}
 	client, err := goali.NewClient(cfg.AppID, privB64, cfg.Prod)
 	if err != nil {
 		return nil, fmt.Errorf("alipay: AppPrivateKeyFile %s is not a usable RSA private key", cfg.AppPrivateKeyFile)
 	}
 	client.SetLocation(goali.LocationShanghai)
-	client.AutoVerifySign(pub)
+	p := &Provider{cfg: cfg, client: client}
+	if cfg.certMode() {
+		var appCert, rootCert []byte
+		for _, f := range []struct {
+			path string
+			dst  *[]byte
+		}{{cfg.AppCertFile, &appCert}, {cfg.AlipayRootCertFile, &rootCert}, {cfg.AlipayCertFile, &p.alipayCert}} {
+			if *f.dst, err = os.ReadFile(f.path); err != nil {
+				return nil, fmt.Errorf("alipay: read certificate %s: %v; check the path", f.path, err)
+			}
+		}
+		if err := client.SetCertSnByContent(appCert, rootCert, p.alipayCert); err != nil {
+			return nil, fmt.Errorf("alipay: the certificate files are not usable Alipay certificates: %w", err)
+		}
+		client.AutoVerifySign(p.alipayCert)
+	} else {
+		pub, err := os.ReadFile(cfg.AlipayPublicKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("alipay: read AlipayPublicKeyFile %s: %v; check the path", cfg.AlipayPublicKeyFile, err)
+		}
+		if p.publicKey, err = bareBase64(pub); err != nil {
+			return nil, fmt.Errorf("alipay: AlipayPublicKeyFile %s: %w", cfg.AlipayPublicKeyFile, err)
+		}
+		client.AutoVerifySign(pub)
+	}
 	if cfg.HTTPTimeout <= 0 {
 		cfg.HTTPTimeout = 10 * time.Second
 	}
@@ -123,7 +157,8 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Provider{cfg: cfg, client: client, publicKey: pubB64, clock: cfg.Clock}, nil
+	p.cfg, p.clock = cfg, cfg.Clock
+	return p, nil
 }
 
 // redirect sends every request to another gateway, keeping the path and
@@ -159,7 +194,7 @@ func classify(op string, err error) error {
 		}
 		return fmt.Errorf("alipay %s: %s %s (%s): %w", op, bizErr.Code, bizErr.SubCode, bizErr.SubMsg, payments.ErrRejected)
 	}
-	if errors.Is(err, gopay.VerifySignatureErr) {
+	if errors.Is(err, gopay.VerifySignatureErr) || errors.Is(err, gopay.CertNotMatchErr) || errors.Is(err, gopay.GetSignDataErr) {
 		return fmt.Errorf("alipay %s: %w", op, payments.ErrBadSignature)
 	}
 	if errors.Is(err, gopay.UnmarshalErr) {

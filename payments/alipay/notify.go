@@ -34,7 +34,12 @@ func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, er
 	for k := range bm {
 		fields[k] = bm.GetString(k)
 	}
-	ok, err := goali.VerifySign(p.publicKey, bm)
+	var ok bool
+	if p.alipayCert != nil {
+		ok, err = goali.VerifySignWithCert(p.alipayCert, bm)
+	} else {
+		ok, err = goali.VerifySign(p.publicKey, bm)
+	}
 	if err != nil || !ok {
 		return payments.Notification{}, fmt.Errorf("alipay notify: %w", payments.ErrBadSignature)
 	}

@@ -83,7 +83,11 @@ func (w *alipayWire) gateway(rw http.ResponseWriter, r *http.Request) {
 		method = "alipay.error"
 	}
 	var rep aliReply
+	certMode := form.Get("app_cert_sn") != "" || form.Get("alipay_root_cert_sn") != ""
+	certs := w.g.keys.Certs
 	switch {
+	case certMode && (certs == nil || form.Get("app_cert_sn") != certs.AppSN || form.Get("alipay_root_cert_sn") != certs.RootSN):
+		rep = aliFail("40002", "Invalid Arguments", "isv.app-cert-sn-not-match", "应用公钥证书序列号不匹配", nil)
 	case form.Get("app_id") != w.g.keys.AlipayAppID:
 		rep = aliFail("40002", "Invalid Arguments", "isv.invalid-app-id", "无效的AppID参数", nil)
 	case form.Get("sign_type") != "RSA2":
@@ -98,7 +102,7 @@ func (w *alipayWire) gateway(rw http.ResponseWriter, r *http.Request) {
 		}
 		rep = w.dispatch(method, form, biz)
 	}
-	w.respond(rw, method, rep)
+	w.respond(rw, method, rep, certMode)
 }
 
 // verifyRequest checks the RSA2 signature over every parameter but sign,
@@ -142,10 +146,14 @@ func (w *alipayWire) sign(content []byte) string {
 
 // respond writes {"<node>":{…},"sign":"…"} compact, node first, the
 // signature over the node's exact bytes (gopay cuts it out by position).
-func (w *alipayWire) respond(rw http.ResponseWriter, method string, rep aliReply) {
+// In certificate mode the Alipay certificate's SN sits between them.
+func (w *alipayWire) respond(rw http.ResponseWriter, method string, rep aliReply, certMode bool) {
 	node, _ := json.Marshal(rep)
 	name := strings.ReplaceAll(method, ".", "_") + "_response"
 	body := fmt.Sprintf(`{"%s":%s,"sign":"%s"}`, name, node, w.sign(node))
+	if certMode && w.g.keys.Certs != nil {
+		body = fmt.Sprintf(`{"%s":%s,"alipay_cert_sn":"%s","sign":"%s"}`, name, node, w.g.keys.Certs.AlipaySN, w.sign(node))
+	}
 	rw.Header().Set("Content-Type", "application/json;charset=utf-8")
 	_, _ = rw.Write([]byte(body))
 }

@@ -177,6 +177,10 @@ type AlipayInfo struct {
 	SellerID            string `json:"seller_id"`
 	AppPrivateKeyFile   string `json:"app_private_key_file"`
 	AlipayPublicKeyFile string `json:"alipay_public_key_file"`
+	// Certificate mode, for clients that use it instead of the public key.
+	AppCertFile        string `json:"app_cert_file"`
+	AlipayRootCertFile string `json:"alipay_root_cert_file"`
+	AlipayCertFile     string `json:"alipay_cert_file"`
 }
 
 // WeChatInfo is the WeChat Pay part of sandbox.json.
@@ -198,7 +202,8 @@ func (g *Gateway) Info() Info {
 	return Info{
 		BaseURL: g.cfg.BaseURL,
 		Alipay: AlipayInfo{GatewayURL: g.cfg.BaseURL + "/gateway.do", AppID: k.AlipayAppID, SellerID: k.AlipaySellerID,
-			AppPrivateKeyFile: k.AlipayAppPrivateKeyFile, AlipayPublicKeyFile: k.AlipayPublicKeyFile},
+			AppPrivateKeyFile: k.AlipayAppPrivateKeyFile, AlipayPublicKeyFile: k.AlipayPublicKeyFile,
+			AppCertFile: k.AlipayAppCertFile, AlipayRootCertFile: k.AlipayRootCertFile, AlipayCertFile: k.AlipayCertPublicKeyFile},
 		WeChat: WeChatInfo{BaseURL: g.cfg.BaseURL, MchID: k.WeChatMchID, AppID: k.WeChatAppID, SerialNo: k.WeChatSerialNo,
 			APIv3Key: k.WeChatAPIv3Key, APIv3KeyFile: k.WeChatAPIv3KeyFile, PrivateKeyFile: k.WeChatPrivateKeyFile,
 			PublicKeyID: k.WeChatPublicKeyID, PublicKeyFile: k.WeChatPublicKeyFile},

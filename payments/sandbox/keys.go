@@ -38,6 +38,12 @@ type Keys struct {
 	WeChatPrivateKeyFile    string `json:"-"`
 	WeChatPublicKeyFile     string `json:"-"`
 	WeChatAPIv3KeyFile      string `json:"-"`
+
+	// Alipay certificate mode: the CA, app and Alipay certificates.
+	Certs                   *Certs `json:"-"`
+	AlipayAppCertFile       string `json:"-"`
+	AlipayRootCertFile      string `json:"-"`
+	AlipayCertPublicKeyFile string `json:"-"`
 }
 
 // GenerateKeys makes a fresh set of ids and 2048-bit RSA key pairs.
@@ -58,6 +64,11 @@ func GenerateKeys() (*Keys, error) {
 		}
 		*p = key
 	}
+	certs, err := makeCerts(k)
+	if err != nil {
+		return nil, err
+	}
+	k.Certs = certs
 	return k, nil
 }
 
@@ -95,6 +106,9 @@ const (
 	wechatPlatformPrivate = "wechat_platform_private_key.pem"
 	wechatPlatformPublic  = "wechat_public_key.pem"
 	wechatAPIv3KeyFile    = "wechat_api_v3_key"
+	alipayRootCertFile    = "alipay_root_cert.crt"
+	alipayAppCertFile     = "alipay_app_cert_public_key.crt"
+	alipayCertFile        = "alipay_cert_public_key_rsa2.crt"
 )
 
 // LoadOrCreateKeys reads the keys kept in dir, or makes and saves new
@@ -125,6 +139,11 @@ func (k *Keys) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save sandbox keys: %w", err)
 	}
+	if k.Certs == nil {
+		if k.Certs, err = makeCerts(k); err != nil {
+			return err
+		}
+	}
 	ids, _ := json.MarshalIndent(k, "", "  ")
 	files := []struct {
 		name string
@@ -140,6 +159,9 @@ func (k *Keys) Save(dir string) error {
 		{wechatMerchantPublic, publicPEM(k.WeChatMerchantKey)},
 		{wechatPlatformPrivate, privatePEM(k.WeChatPlatformKey)},
 		{wechatPlatformPublic, publicPEM(k.WeChatPlatformKey)},
+		{alipayRootCertFile, func() ([]byte, error) { return k.Certs.RootPEM, nil }},
+		{alipayAppCertFile, func() ([]byte, error) { return k.Certs.AppPEM, nil }},
+		{alipayCertFile, func() ([]byte, error) { return k.Certs.AlipayPEM, nil }},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -163,6 +185,9 @@ func (k *Keys) setPaths(dir string) {
 	k.WeChatPrivateKeyFile = filepath.Join(dir, wechatMerchantPrivate)
 	k.WeChatPublicKeyFile = filepath.Join(dir, wechatPlatformPublic)
 	k.WeChatAPIv3KeyFile = filepath.Join(dir, wechatAPIv3KeyFile)
+	k.AlipayRootCertFile = filepath.Join(dir, alipayRootCertFile)
+	k.AlipayAppCertFile = filepath.Join(dir, alipayAppCertFile)
+	k.AlipayCertPublicKeyFile = filepath.Join(dir, alipayCertFile)
 }
 
 func loadKeys(dir string) (*Keys, error) {
@@ -201,6 +226,17 @@ func loadKeys(dir string) (*Keys, error) {
 		*p = key
 	}
 	k.setPaths(dir)
+	certs := &Certs{}
+	for name, p := range map[string]*[]byte{alipayRootCertFile: &certs.RootPEM, alipayAppCertFile: &certs.AppPEM, alipayCertFile: &certs.AlipayPEM} {
+		if *p, err = payments.ReadSecretFile(filepath.Join(dir, name)); err != nil {
+			// A state dir from before certificate mode: issue them now.
+			return k, k.Save(dir)
+		}
+	}
+	if err := certs.computeSNs(); err != nil {
+		return nil, err
+	}
+	k.Certs = certs
 	return k, nil
 }
 

@@ -1,0 +1,71 @@
+package alipay_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"qrtill/payments"
+	"qrtill/payments/alipay"
+	"qrtill/payments/sandbox"
+)
+
+func certProvider(t *testing.T, info sandbox.Info, alipayCert string) *alipay.Provider {
+	t.Helper()
+	p, err := alipay.New(alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID,
+		AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile, AppCertFile: info.Alipay.AppCertFile,
+		AlipayRootCertFile: info.Alipay.AlipayRootCertFile, AlipayCertFile: alipayCert, GatewayURL: info.Alipay.GatewayURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCertificateMode(t *testing.T) {
+	r := newRig(t)
+	p := certProvider(t, r.info, r.info.Alipay.AlipayCertFile)
+	got := make(chan payments.Notification, 1)
+	notify := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		n, err := p.ParseNotification(req)
+		if err == nil {
+			got <- n
+		}
+		p.Acknowledge(w, err)
+	}))
+	defer notify.Close()
+	qr(t, p, "K0000001P01", 880, notify.URL)
+	if st := query(t, p, "K0000001P01"); st.State != payments.StateNotFound {
+		t.Fatalf("before scan: %s", st.State)
+	}
+	r.gw.Ledger().Pay("K0000001P01")
+	if st := query(t, p, "K0000001P01"); st.State != payments.StatePaid || st.AmountFen != 880 {
+		t.Fatalf("paid: %+v", st)
+	}
+	select {
+	case n := <-got:
+		if n.Status.AmountFen != 880 || n.Status.State != payments.StatePaid {
+			t.Fatalf("notification %+v", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no verified notification in certificate mode")
+	}
+}
+
+func TestCertificateModeRefusesAnotherAlipayCert(t *testing.T) {
+	r := newRig(t)
+	other, err := sandbox.GenerateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	other.Save(dir)
+	// A client that trusts another Alipay certificate: the response SN
+	// does not match and the answer is refused.
+	p := certProvider(t, r.info, other.AlipayCertPublicKeyFile)
+	_, err = p.CreateQR(ctx, payments.QRRequest{OutTradeNo: "K0000002P01", AmountFen: 100, Subject: "x", ExpiresAt: time.Now().Add(time.Minute)})
+	if !errors.Is(err, payments.ErrBadSignature) {
+		t.Fatalf("mismatched certificate: %v", err)
+	}
+}
