@@ -43,7 +43,17 @@ type rig struct {
 	catalog *pos.Catalog
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig { return newRigWith(t, rigOptions{notifying: true}) }
+
+// rigOptions vary the till: notifications on or off (polling alone), the
+// poll policy, and a hook wrapping the providers (to count queries).
+type rigOptions struct {
+	notifying bool
+	poll      pos.PollPolicy
+	wrap      func(payments.Provider) payments.Provider
+}
+
+func newRigWith(t testing.TB, opt rigOptions) *rig {
 	t.Helper()
 	lipgloss.SetColorProfile(termenv.Ascii)
 	keysOnce.Do(func() {
@@ -75,6 +85,11 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	providers := map[payments.Channel]payments.Provider{payments.Alipay: ap, payments.WeChat: wp}
+	if opt.wrap != nil {
+		for ch, p := range providers {
+			providers[ch] = opt.wrap(p)
+		}
+	}
 	db, err := storage.Open(filepath.Join(dir, "orders.db"), storage.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +100,14 @@ func newRig(t *testing.T) *rig {
 	}, t.Logf))
 	numbers := pos.NewOrderNumberGenerator(nil, nil)
 	till, err = pos.NewTill(pos.TillConfig{Store: db, Providers: providers, NextNumber: numbers.Next, ShopName: "Test shop",
-		NotifyURL: func(ch payments.Channel) string { return notify.URL + "/notify/" + string(ch) },
-		Notifying: func() bool { return true }})
+		Poll: opt.poll,
+		NotifyURL: func(ch payments.Channel) string {
+			if !opt.notifying {
+				return "http://127.0.0.1:1/notify/" + string(ch) // nobody listens: polling alone
+			}
+			return notify.URL + "/notify/" + string(ch)
+		},
+		Notifying: func() bool { return opt.notifying }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +131,7 @@ func waitText(t *testing.T, tm *teatest.TestModel, want string) {
 		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
-func (r *rig) lastTrade(t *testing.T) sandbox.Trade {
+func (r *rig) lastTrade(t testing.TB) sandbox.Trade {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
