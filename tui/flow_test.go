@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,21 +23,17 @@ import (
 	"qrtill/payments"
 	"qrtill/payments/alipay"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxtest"
 	"qrtill/payments/wechat"
 	"qrtill/pos"
 	"qrtill/storage"
 	"qrtill/tui"
 )
 
-var (
-	keysOnce sync.Once
-	keys     *sandbox.Keys
-)
-
 // rig is a whole till: bbolt store, sandbox gateway on loopback, real
 // gopay providers, the notify listener and the till service.
 type rig struct {
-	gw      *sandbox.Gateway
+	gw      *sandboxtest.Gateway
 	till    *pos.Till
 	catalog *pos.Catalog
 }
@@ -56,23 +51,9 @@ type rigOptions struct {
 func newRigWith(t testing.TB, opt rigOptions) *rig {
 	t.Helper()
 	lipgloss.SetColorProfile(termenv.Ascii)
-	keysOnce.Do(func() {
-		k, err := sandbox.GenerateKeys()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = k
-	})
-	k := *keys
 	dir := t.TempDir()
-	srv := httptest.NewUnstartedServer(nil)
-	gw, err := sandbox.New(sandbox.Config{StateDir: filepath.Join(dir, "sandbox"), BaseURL: "http://" + srv.Listener.Addr().String(), Keys: &k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = gw
-	srv.Start()
-	info, _ := sandbox.LoadInfo(filepath.Join(dir, "sandbox"))
+	gw := sandboxtest.Start(t)
+	info := gw.Info
 	ap, err := alipay.New(alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID, AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile,
 		AlipayPublicKeyFile: info.Alipay.AlipayPublicKeyFile, GatewayURL: info.Alipay.GatewayURL})
 	if err != nil {
@@ -115,7 +96,7 @@ func newRigWith(t testing.TB, opt rigOptions) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { till.Close(); notify.Close(); srv.Close(); gw.Close(); db.Close() })
+	t.Cleanup(func() { till.Close(); notify.Close(); db.Close() })
 	return &rig{gw: gw, till: till, catalog: cat}
 }
 

@@ -69,12 +69,8 @@ type (
 		order pos.Order
 		err   error
 	}
-	paidMsg struct {
-		number string
-		order  pos.Order
-		err    error
-	}
-	cancelledMsg struct {
+	// orderReplyMsg is the till's answer to Pay or Cancel on an order.
+	orderReplyMsg struct {
 		number string
 		order  pos.Order
 		err    error

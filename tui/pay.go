@@ -51,29 +51,16 @@ func (m *Model) startPay(ch payments.Channel) tea.Cmd {
 	number := m.pay.order.Number
 	return func() tea.Msg {
 		o, err := m.opts.Till.Pay(context.Background(), number, ch)
-		return paidMsg{number, o, err}
+		return orderReplyMsg{number, o, err}
 	}
 }
 
 func (m *Model) updatePay(msg tea.Msg) tea.Cmd {
 	p := &m.pay
 	switch msg := msg.(type) {
-	case paidMsg:
+	case orderReplyMsg:
 		if msg.number != p.order.Number {
 			return nil // a reply for an earlier sale
-		}
-		p.busy = false
-		if msg.order.Number != "" {
-			m.setPayOrder(msg.order)
-		}
-		if msg.err != nil {
-			a, _ := p.attempt()
-			p.errText = Explain(m.lang, msg.err, a.Channel, 0)
-		}
-		return nil
-	case cancelledMsg:
-		if msg.number != p.order.Number {
-			return nil
 		}
 		p.busy = false
 		if msg.order.Number != "" {
@@ -104,7 +91,7 @@ func (m *Model) updatePay(msg tea.Msg) tea.Cmd {
 			number := p.order.Number
 			return func() tea.Msg {
 				o, err := m.opts.Till.Cancel(context.Background(), number)
-				return cancelledMsg{number, o, err}
+				return orderReplyMsg{number, o, err}
 			}
 		case key.Matches(msg, m.keys.Next) && p.final():
 			m.newSale()

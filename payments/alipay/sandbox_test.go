@@ -19,15 +19,11 @@ import (
 	"qrtill/payments"
 	"qrtill/payments/alipay"
 	"qrtill/payments/sandbox"
-)
-
-var (
-	keysOnce sync.Once
-	keys     *sandbox.Keys
+	"qrtill/payments/sandbox/sandboxtest"
 )
 
 type rig struct {
-	gw   *sandbox.Gateway
+	gw   *sandboxtest.Gateway
 	srv  *httptest.Server
 	info sandbox.Info
 	p    *alipay.Provider
@@ -35,29 +31,8 @@ type rig struct {
 
 func newRig(t testing.TB) *rig {
 	t.Helper()
-	keysOnce.Do(func() {
-		k, err := sandbox.GenerateKeys()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = k
-	})
-	k := *keys
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	dir := t.TempDir()
-	gw, err := sandbox.New(sandbox.Config{StateDir: dir, BaseURL: base, Keys: &k, TimeScale: 0.0001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = gw
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); gw.Close() })
-	info, err := sandbox.LoadInfo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &rig{gw: gw, srv: srv, info: info, p: provider(t, info, info.Alipay.AppPrivateKeyFile, info.Alipay.GatewayURL)}
+	g := sandboxtest.Start(t)
+	return &rig{gw: g, srv: g.Server, info: g.Info, p: provider(t, g.Info, g.Info.Alipay.AppPrivateKeyFile, g.Info.Alipay.GatewayURL)}
 }
 
 func provider(t testing.TB, info sandbox.Info, privateKeyFile, gateway string) *alipay.Provider {
@@ -338,7 +313,7 @@ func TestNotifications(t *testing.T) {
 	}
 }
 
-func waitNotified(t testing.TB, g *sandbox.Gateway, no string) {
+func waitNotified(t testing.TB, g *sandboxtest.Gateway, no string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

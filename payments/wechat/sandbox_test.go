@@ -11,25 +11,20 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"qrtill/payments"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxtest"
 	"qrtill/payments/wechat"
-)
-
-var (
-	keysOnce sync.Once
-	keys     *sandbox.Keys
 )
 
 // rig is the sandbox gateway on loopback and a real gopay-based provider
 // configured from its sandbox.json.
 type rig struct {
-	gw   *sandbox.Gateway
+	gw   *sandboxtest.Gateway
 	srv  *httptest.Server
 	info sandbox.Info
 	p    *wechat.Provider
@@ -37,29 +32,8 @@ type rig struct {
 
 func newRig(t testing.TB) *rig {
 	t.Helper()
-	keysOnce.Do(func() {
-		k, err := sandbox.GenerateKeys()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = k
-	})
-	k := *keys
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	dir := t.TempDir()
-	gw, err := sandbox.New(sandbox.Config{StateDir: dir, BaseURL: base, Keys: &k, TimeScale: 0.0001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = gw
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); gw.Close() })
-	info, err := sandbox.LoadInfo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &rig{gw: gw, srv: srv, info: info, p: provider(t, info, "")}
+	g := sandboxtest.Start(t)
+	return &rig{gw: g, srv: g.Server, info: g.Info, p: provider(t, g.Info, "")}
 }
 
 func provider(t testing.TB, info sandbox.Info, privateKeyFile string) *wechat.Provider {
