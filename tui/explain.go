@@ -39,6 +39,10 @@ func Explain(lang Lang, err error, ch payments.Channel, retryIn time.Duration) s
 		return T(lang, "e.paid")
 	case errors.Is(err, pos.ErrChannelUnavailable):
 		return T(lang, "e.nochannel")
+	case errors.Is(err, pos.ErrRefundTooMuch):
+		return T(lang, "refund.no")
+	case errors.Is(err, pos.ErrRefundPending):
+		return T(lang, "e.refundpending")
 	case errors.Is(err, payments.ErrUnavailable):
 		return fmt.Sprintf(T(lang, "e.unavailable"), channelName(lang, ch), retryIn.Round(time.Second))
 	case errors.Is(err, payments.ErrRejected):

@@ -100,9 +100,11 @@ func newRigWith(t testing.TB, opt rigOptions) *rig {
 	return &rig{gw: gw, till: till, catalog: cat}
 }
 
-func (r *rig) model(lang tui.Lang, w, h int) *tui.Model {
+func (r *rig) model(lang tui.Lang, w, h int) *tui.Model { return r.modelAs(lang, w, h, true) }
+
+func (r *rig) modelAs(lang tui.Lang, w, h int, manager bool) *tui.Model {
 	updates, stop := r.till.Subscribe()
-	return tui.New(tui.Options{Till: r.till, Catalog: r.catalog, Cashier: "ann", Terminal: "t1", Lang: lang,
+	return tui.New(tui.Options{Till: r.till, Catalog: r.catalog, Cashier: "ann", Terminal: "t1", Lang: lang, Manager: manager,
 		ShopName: "Test shop", Width: w, Height: h, Updates: updates, StopUpdates: stop, DisableTickSeconds: true})
 }
 

@@ -7,6 +7,8 @@ type KeyMap struct {
 	Add, Up, Down, Plus, Minus, Remove, Checkout key.Binding
 	Alipay, WeChat, Cancel, Invert               key.Binding
 	Next, Help, Quit                             key.Binding
+	Orders, Report, Open, Refund, PayAgain       key.Binding
+	PrevDay, NextDay, Back                       key.Binding
 }
 
 // DefaultKeyMap returns the key map with help text in a language.
@@ -29,5 +31,13 @@ func DefaultKeyMap(lang Lang) KeyMap {
 		Next:     b("k.next", "enter"),
 		Help:     b("k.help", "f1", "?"),
 		Quit:     b("k.quit", "ctrl+c"),
+		Orders:   b("k.orders", "f2"),
+		Report:   b("k.report", "f3"),
+		Open:     b("k.open", "enter"),
+		Refund:   b("k.refund", "r"),
+		PayAgain: b("k.payagain", "p"),
+		PrevDay:  b("k.prevday", "["),
+		NextDay:  b("k.nextday", "]"),
+		Back:     b("k.back", "esc"),
 	}
 }

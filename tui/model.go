@@ -25,7 +25,11 @@ type Till interface {
 	Checkout(ctx context.Context, lines []pos.Line, cashier, terminal string) (pos.Order, error)
 	Pay(ctx context.Context, number string, ch payments.Channel) (pos.Order, error)
 	Cancel(ctx context.Context, number string) (pos.Order, error)
+	Refund(ctx context.Context, number string, amount pos.Money, reason string) (pos.Order, error)
 	Reconcile(ctx context.Context) ([]pos.Change, error)
+	Order(ctx context.Context, number string) (pos.Order, error)
+	OrdersByDay(ctx context.Context, day time.Time) ([]pos.Order, error)
+	Events(ctx context.Context, number string) ([]pos.Event, error)
 	Subscribe() (<-chan pos.Update, func())
 	Channels() []payments.Channel
 	Now() time.Time
@@ -41,6 +45,7 @@ type Options struct {
 	Renderer           *lipgloss.Renderer // per SSH session; nil = default
 	Width, Height      int
 	Reconcile          bool // settle open payments before the first sale
+	Manager            bool // may refund and see the day report
 	Inverse            bool // QR colours for light terminals
 	Updates            <-chan pos.Update
 	StopUpdates        func()
@@ -54,6 +59,7 @@ const (
 	screenSale
 	screenPay
 	screenReceipt
+	screenOrders
 )
 
 // Messages the screens exchange. Replies carry the order number they are
@@ -112,6 +118,9 @@ type Model struct {
 
 	// receipt
 	receipt pos.Order
+
+	// orders and report
+	orders ordersState
 }
 
 // New builds the root model.
@@ -183,7 +192,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tick()
 	case UpdateMsg:
 		cmd := m.onUpdate(msg.Update)
-		return m, tea.Batch(cmd, m.listen())
+		return m, tea.Batch(cmd, m.onOrdersUpdate(msg.Update), m.listen())
 	case updatesClosedMsg:
 		return m, nil
 	case ShowOrderMsg:
@@ -210,7 +219,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 	}
+	if k, ok := msg.(tea.KeyMsg); ok && (m.screen == screenSale || m.screen == screenReceipt) && m.input.Value() == "" {
+		switch {
+		case key.Matches(k, m.keys.Orders):
+			return m, m.openOrders(false)
+		case key.Matches(k, m.keys.Report) && m.opts.Manager:
+			return m, m.openOrders(true)
+		}
+	}
 	switch m.screen {
+	case screenOrders:
+		return m, m.updateOrders(msg)
 	case screenReconcile:
 		if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter && !m.reconciling {
 			m.screen = screenSale
@@ -256,6 +275,8 @@ func (m *Model) View() string {
 		body = m.viewPay()
 	case m.screen == screenReceipt:
 		body = m.viewReceipt()
+	case m.screen == screenOrders:
+		body = m.viewOrders()
 	}
 	header := m.styles.Title.Render(T(m.lang, "title")) + "  " + m.styles.Muted.Render(m.opts.ShopName+" · "+m.opts.Cashier)
 	return header + "\n\n" + body + "\n\n" + m.help.ShortHelpView(m.shortHelp())
@@ -265,7 +286,9 @@ func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenSale:
-		return []key.Binding{k.Add, k.Up, k.Plus, k.Remove, k.Checkout, k.Help, k.Quit}
+		return []key.Binding{k.Add, k.Up, k.Plus, k.Remove, k.Checkout, k.Orders, m.managerOnly(k.Report), k.Help, k.Quit}
+	case screenOrders:
+		return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back}
 	case screenPay:
 		if m.pay.order.Number != "" && m.pay.final() {
 			return []key.Binding{k.Alipay, k.WeChat, k.Next, k.Help, k.Quit}
@@ -277,11 +300,22 @@ func (m *Model) shortHelp() []key.Binding {
 	return []key.Binding{k.Quit}
 }
 
+// managerOnly disables a manager's key for a cashier, so the help bar
+// never offers what cannot be done.
+func (m *Model) managerOnly(b key.Binding) key.Binding {
+	b.SetEnabled(m.opts.Manager)
+	return b
+}
+
 func (m *Model) viewHelp() string {
 	var b strings.Builder
 	b.WriteString(m.styles.Title.Render(T(m.lang, "help")) + "\n\n")
 	k := m.keys
-	for _, kb := range []key.Binding{k.Add, k.Up, k.Plus, k.Minus, k.Remove, k.Checkout, k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Next, k.Help, k.Quit} {
+	for _, kb := range []key.Binding{k.Add, k.Up, k.Plus, k.Minus, k.Remove, k.Checkout, k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Next,
+		k.Orders, k.Open, k.PrevDay, k.NextDay, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back, k.Help, k.Quit} {
+		if !kb.Enabled() {
+			continue
+		}
 		b.WriteString("  " + m.styles.Key.Render(strings.Join(kb.Keys(), "/")) + "  " + kb.Help().Desc + "\n")
 	}
 	return b.String()

@@ -79,7 +79,7 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 	}
 	updates, stop := till.Subscribe()
 	model := tui.New(tui.Options{Till: till, Catalog: catalog, Cashier: cashierName(), Terminal: cfg.Terminal,
-		Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop, Reconcile: true, Updates: updates, StopUpdates: stop})
+		Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop, Reconcile: true, Manager: true, Updates: updates, StopUpdates: stop})
 	_, err = tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
