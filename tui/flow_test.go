@@ -46,6 +46,7 @@ type rigOptions struct {
 	notifying bool
 	poll      pos.PollPolicy
 	wrap      func(payments.Provider) payments.Provider
+	window    time.Duration // payment window; 0 = the till's default
 }
 
 func newRigWith(t testing.TB, opt rigOptions) *rig {
@@ -81,7 +82,7 @@ func newRigWith(t testing.TB, opt rigOptions) *rig {
 	}, t.Logf))
 	numbers := pos.NewOrderNumberGenerator(nil, nil)
 	till, err = pos.NewTill(pos.TillConfig{Store: db, Providers: providers, NextNumber: numbers.Next, ShopName: "Test shop",
-		Poll: opt.poll,
+		Poll: opt.poll, PaymentWindow: opt.window, Logf: t.Logf,
 		NotifyURL: func(ch payments.Channel) string {
 			if !opt.notifying {
 				return "http://127.0.0.1:1/notify/" + string(ch) // nobody listens: polling alone

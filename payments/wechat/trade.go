@@ -81,7 +81,9 @@ func (p *Provider) CreateQR(ctx context.Context, req payments.QRRequest) (paymen
 			b.Set("total", req.AmountFen).Set("currency", "CNY")
 		})
 	if !req.ExpiresAt.IsZero() {
-		bm.Set("time_expire", req.ExpiresAt.In(cst).Format(time.RFC3339))
+		// RFC 3339 to the second: round up, so WeChat never closes the
+		// order before the till's own deadline.
+		bm.Set("time_expire", ceilSecond(req.ExpiresAt).In(cst).Format(time.RFC3339))
 	}
 	rsp, err := p.client.V3TransactionNative(ctx, bm)
 	if err != nil {
@@ -307,4 +309,12 @@ func (p *Provider) Reverse(ctx context.Context, outTradeNo string) error {
 		return apiError(op, rsp.Code, rsp.ErrResponse)
 	}
 	return nil
+}
+
+// ceilSecond rounds t up to a whole second.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
 }
