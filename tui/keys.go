@@ -8,7 +8,7 @@ type KeyMap struct {
 	Alipay, WeChat, Cancel, Invert               key.Binding
 	Next, Help, Quit                             key.Binding
 	Orders, Report, Open, Refund, PayAgain       key.Binding
-	PrevDay, NextDay, Back                       key.Binding
+	PrevDay, NextDay, Back, Filter               key.Binding
 }
 
 // DefaultKeyMap returns the key map with help text in a language.
@@ -39,5 +39,6 @@ func DefaultKeyMap(lang Lang) KeyMap {
 		PrevDay:  b("k.prevday", "["),
 		NextDay:  b("k.nextday", "]"),
 		Back:     b("k.back", "esc"),
+		Filter:   b("k.filter", "/"),
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -114,7 +115,8 @@ type Model struct {
 	lastScan time.Time
 
 	// pay
-	pay payState
+	pay  payState
+	spin spinner.Model
 
 	// receipt
 	receipt pos.Order
@@ -139,6 +141,7 @@ func New(opts Options) *Model {
 	in.Focus()
 	m := &Model{opts: opts, lang: opts.Lang, keys: DefaultKeyMap(opts.Lang), styles: DefaultStyles(r),
 		help: help.New(), width: opts.Width, height: opts.Height, input: in, basket: pos.NewBasket(opts.Catalog)}
+	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
 	m.screen = screenSale
 	if opts.Reconcile {
 		m.screen, m.reconciling = screenReconcile, true
@@ -157,7 +160,7 @@ func (m *Model) Init() tea.Cmd {
 		})
 	}
 	if !m.opts.DisableTickSeconds {
-		cmds = append(cmds, tick())
+		cmds = append(cmds, tick(), m.spin.Tick)
 	}
 	return tea.Batch(cmds...)
 }
@@ -190,6 +193,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		return m, tick()
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
 	case UpdateMsg:
 		cmd := m.onUpdate(msg.Update)
 		return m, tea.Batch(cmd, m.onOrdersUpdate(msg.Update), m.listen())
@@ -288,7 +295,7 @@ func (m *Model) shortHelp() []key.Binding {
 	case screenSale:
 		return []key.Binding{k.Add, k.Up, k.Plus, k.Remove, k.Checkout, k.Orders, m.managerOnly(k.Report), k.Help, k.Quit}
 	case screenOrders:
-		return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back}
+		return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, k.Filter, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back}
 	case screenPay:
 		if m.pay.order.Number != "" && m.pay.final() {
 			return []key.Binding{k.Alipay, k.WeChat, k.Next, k.Help, k.Quit}
@@ -312,7 +319,7 @@ func (m *Model) viewHelp() string {
 	b.WriteString(m.styles.Title.Render(T(m.lang, "help")) + "\n\n")
 	k := m.keys
 	for _, kb := range []key.Binding{k.Add, k.Up, k.Plus, k.Minus, k.Remove, k.Checkout, k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Next,
-		k.Orders, k.Open, k.PrevDay, k.NextDay, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back, k.Help, k.Quit} {
+		k.Orders, k.Open, k.PrevDay, k.NextDay, k.Filter, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back, k.Help, k.Quit} {
 		if !kb.Enabled() {
 			continue
 		}

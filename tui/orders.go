@@ -25,8 +25,10 @@ type ordersState struct {
 	note     string
 	refund   textinput.Model
 	refundOn bool
-	confirm  pos.Money // > 0 while asking to confirm this refund amount
-	report   bool      // showing the day report instead of the list
+	confirm  pos.Money       // > 0 while asking to confirm this refund amount
+	report   bool            // showing the day report instead of the list
+	filter   pos.OrderStatus // "" = all
+	all      []pos.Order     // the day's orders before the filter
 }
 
 type (
@@ -81,7 +83,8 @@ func (m *Model) updateOrders(msg tea.Msg) tea.Cmd {
 		if !sameDay(msg.day, s.day) {
 			return nil
 		}
-		s.orders, s.errText = msg.orders, ""
+		s.all, s.errText = msg.orders, ""
+		s.applyFilter()
 		if msg.err != nil {
 			s.errText = Explain(m.lang, msg.err, "", 0)
 		}
@@ -129,6 +132,9 @@ func (m *Model) updateOrders(msg tea.Msg) tea.Cmd {
 			return m.loadOrders()
 		case key.Matches(msg, k.Report):
 			s.report = !s.report
+		case key.Matches(msg, k.Filter):
+			s.nextFilter()
+			s.cursor, s.detail = 0, false
 		case key.Matches(msg, k.Open):
 			o, ok := m.selected()
 			if !ok {
@@ -197,6 +203,35 @@ func (m *Model) updateRefund(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
+// nextFilter cycles the status filter: all, then each status.
+func (s *ordersState) nextFilter() {
+	statuses := pos.OrderStatuses()
+	next := pos.OrderStatus("")
+	if s.filter == "" {
+		next = statuses[0]
+	} else {
+		for i, st := range statuses {
+			if st == s.filter && i+1 < len(statuses) {
+				next = statuses[i+1]
+			}
+		}
+	}
+	s.filter = next
+	s.applyFilter()
+}
+
+func (s *ordersState) applyFilter() {
+	s.orders = s.orders[:0:0]
+	for _, o := range s.all {
+		if s.filter == "" || o.Status == s.filter {
+			s.orders = append(s.orders, o)
+		}
+	}
+	if s.cursor >= len(s.orders) {
+		s.cursor = max(len(s.orders)-1, 0)
+	}
+}
+
 func payAgainAllowed(o pos.Order) bool {
 	return o.Status == pos.OrderExpired || o.Status == pos.OrderOpen ||
 		(o.Status == pos.OrderAwaitingPayment && !hasOpenAttempt(o))
@@ -225,7 +260,11 @@ func (m *Model) viewOrders() string {
 	if s.report {
 		title = T(m.lang, "report")
 	}
-	b.WriteString(st.Title.Render(title) + "  " + s.day.Format("2006-01-02") + "\n\n")
+	filter := T(m.lang, "filter.all")
+	if s.filter != "" {
+		filter = orderStatusText(m.lang, s.filter)
+	}
+	b.WriteString(st.Title.Render(title) + "  " + s.day.Format("2006-01-02") + "  " + st.Muted.Render("["+filter+"]") + "\n\n")
 	if s.report {
 		b.WriteString(m.viewReport())
 		return b.String()
@@ -279,7 +318,7 @@ func lastEvents(ev []pos.Event, n int) []pos.Event {
 }
 
 func (m *Model) viewReport() string {
-	r := pos.BuildDayReport(m.orders.day, m.orders.orders)
+	r := pos.BuildDayReport(m.orders.day, m.orders.all)
 	var b strings.Builder
 	for _, st := range r.Statuses() {
 		t := r.ByStatus[st]

@@ -90,3 +90,27 @@ func TestCashierCannotRefund(t *testing.T) {
 		t.Fatalf("a cashier refunded: %s", got.Status)
 	}
 }
+
+func TestChineseScreensAndFilter(t *testing.T) {
+	r := newRig(t)
+	o := r.paidOrder(t)
+	tm := teatest.NewTestModel(t, r.model(tui.Chinese, 120, 40), teatest.WithInitialTermSize(120, 40))
+	tm.Type("6921168509256")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitText(t, tm, "农夫山泉")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF12})
+	waitText(t, tm, "请选择支付方式")
+	tm.Type("1")
+	waitText(t, tm, "等待扫码")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitText(t, tm, "已取消")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // next sale
+	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
+	waitText(t, tm, o.Number)
+	tm.Type("/") // only "open" orders: none
+	waitText(t, tm, "这一天没有订单")
+	tm.Type("//") // then awaiting payment, then paid
+	waitText(t, tm, o.Number)
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -115,7 +115,7 @@ func (m *Model) onUpdate(u pos.Update) tea.Cmd {
 		return nil
 	}
 	if u.Event != nil {
-		m.pay.events = append(m.pay.events, u.Event.At.Format("15:04:05")+" "+u.Event.Detail)
+		m.pay.events = append(m.pay.events, u.Event.At.Format("15:04:05")+" "+eventText(m.lang, *u.Event))
 		if len(m.pay.events) > maxEvents {
 			m.pay.events = m.pay.events[len(m.pay.events)-maxEvents:]
 		}
@@ -207,9 +207,12 @@ func (m *Model) viewPay() string {
 		pane.WriteString(channelName(m.lang, a.Channel) + "\n")
 	}
 	status := m.statusText()
-	if p.final() {
+	switch {
+	case p.final():
 		status = s.Warn.Render(status)
-	} else {
+	case hasAttempt && a.Open():
+		status = m.spin.View() + " " + s.Title.Render(status)
+	default:
 		status = s.Title.Render(status)
 	}
 	pane.WriteString(status + "\n")
@@ -298,4 +301,14 @@ func orDash(s ...string) string {
 		}
 	}
 	return "-"
+}
+
+// eventText words an event: its detail in English, a label in Chinese.
+func eventText(lang Lang, e pos.Event) string {
+	if lang == Chinese {
+		if label, ok := messages["ev."+e.Kind]; ok {
+			return label[1]
+		}
+	}
+	return e.Detail
 }
