@@ -204,8 +204,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case ShowOrderMsg:
 		m.screen = screenPay
-		m.pay = payState{order: msg.Order, inverse: m.pay.inverse, started: m.opts.Till.Now()}
-		m.cacheQR()
+		m.pay = payState{inverse: m.pay.inverse, started: m.opts.Till.Now()}
+		m.setPayOrder(msg.Order)
 		return m, nil
 	case reconciledMsg:
 		m.reconciling, m.changes, m.reconErr = false, msg.changes, msg.err
