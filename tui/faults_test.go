@@ -27,8 +27,22 @@ func TestExpiryFlow(t *testing.T) {
 	tm := teatest.NewTestModel(t, r.model(tui.English, 120, 40), teatest.WithInitialTermSize(120, 40))
 	startSale(t, tm, "2")
 	waitText(t, tm, "Expired")
-	if tr := r.lastTrade(t); tr.Status != sandbox.StatusClosed {
-		t.Fatalf("sandbox trade %s after expiry, want closed", tr.Status)
+	first := r.lastTrade(t)
+	if first.Status != sandbox.StatusClosed {
+		t.Fatalf("sandbox trade %s after expiry, want closed", first.Status)
+	}
+	// Pay again: a new attempt (new out_trade_no) on the other channel.
+	tm.Type("1")
+	waitText(t, tm, "Alipay")
+	deadline := time.Now().Add(5 * time.Second)
+	for r.lastTrade(t).OutTradeNo == first.OutTradeNo {
+		if time.Now().After(deadline) {
+			t.Fatal("paying again made no new trade")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if again := r.lastTrade(t); again.Channel != "alipay" || again.AmountFen != first.AmountFen {
+		t.Fatalf("second attempt %+v", again)
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
