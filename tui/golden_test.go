@@ -25,8 +25,10 @@ type frozenTill struct{ tui.Till }
 
 var frozenNow = time.Date(2026, 11, 22, 10, 30, 15, 0, time.Local)
 
-func (frozenTill) Now() time.Time                { return frozenNow }
-func (frozenTill) Channels() []payments.Channel { return []payments.Channel{payments.Alipay, payments.WeChat} }
+func (frozenTill) Now() time.Time { return frozenNow }
+func (frozenTill) Channels() []payments.Channel {
+	return []payments.Channel{payments.Alipay, payments.WeChat}
+}
 func (frozenTill) Reconcile(context.Context) ([]pos.Change, error) {
 	return nil, nil
 }

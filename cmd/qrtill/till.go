@@ -21,43 +21,60 @@ import (
 	"qrtill/tui"
 )
 
-// runTill is `qrtill`: the till in this terminal.
-func runTill(cmd *cobra.Command, cfg config.Config) error {
+// tillService is a running till: store, gateway, notify listener and
+// the till service, with one function that stops them all.
+type tillService struct {
+	till    *pos.Till
+	catalog *pos.Catalog
+	logf    func(string, ...any)
+	close   func()
+}
+
+// startTill opens everything a till needs. In demo mode that includes
+// the in-process sandbox and a loopback notify listener.
+func startTill(cmd *cobra.Command, cfg config.Config, logToStderr bool) (*tillService, error) {
 	catalog, err := loadCatalog(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	db, err := openStore(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
-	logf, closeLog, err := openLog(cfg)
+	var closers []func()
+	done := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	closers = append(closers, func() { db.Close() })
+	logf, closeLog, err := openLog(cfg, logToStderr, cmd)
 	if err != nil {
-		return err
+		done()
+		return nil, err
 	}
-	defer closeLog()
-
+	closers = append(closers, closeLog)
 	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
+	closers = append(closers, cancel)
 	gw, err := openGateway(ctx, cfg, logf)
 	if err != nil {
-		return err
+		done()
+		return nil, err
 	}
-	defer gw.stop()
+	closers = append(closers, gw.stop)
 	if len(gw.providers) == 0 {
-		return badInput(errors.New("no payment channel is configured; set [alipay] or [wechat] in the config, or run with --demo"))
+		done()
+		return nil, badInput(errors.New("no payment channel is configured; set [alipay] or [wechat] in the config, or run with --demo"))
 	}
-
 	var till *pos.Till
 	notify, notifyBase, err := startNotifyListener(cfg, gw.providers, func(ctx context.Context, n payments.Notification) error {
 		return till.HandleNotification(ctx, n, pos.SourceNotify)
 	}, logf)
 	if err != nil {
-		return err
+		done()
+		return nil, err
 	}
-	defer notify.Close()
-
+	closers = append(closers, func() { notify.Close() })
 	numbers := pos.NewOrderNumberGenerator(time.Now, time.Local)
 	till, err = pos.NewTill(pos.TillConfig{
 		Store: db, Providers: gw.providers, NextNumber: numbers.Next, ShopName: cfg.Shop, Logf: logf,
@@ -70,17 +87,27 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 		Notifying: func() bool { return notifyBase != "" },
 	})
 	if err != nil {
-		return err
+		done()
+		return nil, err
 	}
-	defer till.Close()
-
+	closers = append(closers, till.Close)
 	if gw.sandbox != nil {
 		logf("demo mode: sandbox gateway at %s (wallet pages for phones on this network)", gw.baseURL)
 	}
-	updates, stop := till.Subscribe()
-	model := tui.New(tui.Options{Till: till, Catalog: catalog, Cashier: cashierName(), Terminal: cfg.Terminal,
+	return &tillService{till: till, catalog: catalog, logf: logf, close: done}, nil
+}
+
+// runTill is `qrtill`: the till in this terminal.
+func runTill(cmd *cobra.Command, cfg config.Config) error {
+	svc, err := startTill(cmd, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	updates, stop := svc.till.Subscribe()
+	model := tui.New(tui.Options{Till: svc.till, Catalog: svc.catalog, Cashier: cashierName(), Terminal: cfg.Terminal,
 		Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop, Reconcile: true, Manager: true, Updates: updates, StopUpdates: stop})
-	_, err = tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	_, err = tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(cmd.Context())).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
@@ -115,8 +142,13 @@ func startNotifyListener(cfg config.Config, providers map[payments.Channel]payme
 	return srv, base, nil
 }
 
-// openLog opens the till's log file (never the screen).
-func openLog(cfg config.Config) (func(string, ...any), func(), error) {
+// openLog opens the log: the log file (never the till's screen), or
+// stderr for servers when no --log-file is given.
+func openLog(cfg config.Config, toStderr bool, cmd *cobra.Command) (func(string, ...any), func(), error) {
+	if toStderr && cfg.LogFile == "" {
+		l := log.New(cmd.ErrOrStderr(), "", log.LstdFlags)
+		return func(format string, args ...any) { l.Printf(format, args...) }, func() {}, nil
+	}
 	path := cfg.Path(cfg.LogFile, "qrtill.log")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"qrtill/config"
 	"qrtill/payments/sandbox"
+	"qrtill/tui"
+	"qrtill/tui/kiosk"
 )
 
 // errNotBuilt is returned by commands whose service has not landed yet.
@@ -25,8 +29,53 @@ func runSandbox(cmd *cobra.Command, cfg config.Config) error {
 	return sandbox.Run(ctx, cfg.Sandbox.Addr, state, cfg.Sandbox.TimeScale, logf)
 }
 
+// runServe is `qrtill serve`: the till for kiosk terminals over SSH.
+// Open payments are reconciled once at start; each session is its own
+// sale on the shared till and order book.
 func runServe(cmd *cobra.Command, cfg config.Config) error {
-	return errors.New("qrtill serve " + errNotBuilt.Error())
+	if cfg.SSH.AuthorizedKeys == "" {
+		return badInput(errors.New("--authorized-keys is required: a file with one public key per terminal (comment = cashier name)"))
+	}
+	keys, err := kiosk.LoadAuthorizedKeys(cfg.SSH.AuthorizedKeys)
+	if err != nil {
+		return badInput(err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd.SetContext(ctx)
+	svc, err := startTill(cmd, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	changes, err := svc.till.Reconcile(ctx)
+	for _, c := range changes {
+		svc.logf("reconcile: order %s: %s", c.OrderNumber, c.Detail)
+	}
+	if err != nil {
+		svc.logf("reconcile: %v", err)
+	}
+	srv, err := kiosk.New(kiosk.Config{Addr: cfg.SSH.Addr, HostKeyPath: cfg.Path(cfg.SSH.HostKey, "ssh_host_ed25519"),
+		AuthorizedKeys: keys, IdleTimeout: cfg.SSH.IdleTimeout, Till: svc.till, Subscribe: svc.till.Subscribe,
+		Catalog: svc.catalog, Lang: tui.Lang(cfg.Lang), Shop: cfg.Shop, Logf: svc.logf})
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	svc.logf("serving the till over SSH on %s", cfg.SSH.Addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("ssh server: %w", err)
+	case <-ctx.Done():
+	}
+	// Shut down within a deadline; open payments stay for reconcile.
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	return nil
 }
 
 func runRelay(cmd *cobra.Command, cfg config.Config) error {

@@ -1,0 +1,130 @@
+// Package kiosk serves the till's screens to kiosk terminals over SSH
+// (wish v1): public-key authentication against an authorized-keys file
+// only, the cashier's name and role taken from the key, one sale per
+// session on a shared till service and order book.
+package kiosk
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/activeterm"
+	bm "github.com/charmbracelet/wish/bubbletea"
+	"github.com/charmbracelet/wish/recover"
+	"github.com/muesli/termenv"
+	gossh "golang.org/x/crypto/ssh"
+
+	"qrtill/pos"
+	"qrtill/tui"
+)
+
+// Cashier is who a key belongs to.
+type Cashier struct {
+	Name    string
+	Manager bool // may refund and see the day report
+}
+
+// LoadAuthorizedKeys reads an OpenSSH authorized_keys file. The key's
+// comment is the cashier's name; the option "manager" (e.g.
+// `manager ssh-ed25519 AAAA… ann`) marks a manager. Errors name the line.
+func LoadAuthorizedKeys(path string) (map[string]Cashier, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read authorized keys %s: %w", path, err)
+	}
+	keys := map[string]Cashier{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		key, comment, options, _, err := gossh.ParseAuthorizedKey([]byte(text))
+		if err != nil {
+			return nil, fmt.Errorf("authorized keys %s line %d: not a public key; copy the line from the terminal's .pub file", path, line)
+		}
+		c := Cashier{Name: strings.TrimSpace(comment)}
+		if c.Name == "" {
+			c.Name = gossh.FingerprintSHA256(key)[7:15]
+		}
+		for _, o := range options {
+			if o == "manager" {
+				c.Manager = true
+			}
+		}
+		keys[string(key.Marshal())] = c
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("authorized keys %s has no keys; add one line per terminal", path)
+	}
+	return keys, nil
+}
+
+// Config configures the SSH server.
+type Config struct {
+	Addr           string
+	HostKeyPath    string // made on first start if missing
+	AuthorizedKeys map[string]Cashier
+	IdleTimeout    time.Duration
+	Till           tui.Till
+	Subscribe      func() (<-chan pos.Update, func())
+	Catalog        *pos.Catalog
+	Lang           tui.Lang
+	Shop           string
+	Logf           func(format string, args ...any)
+}
+
+type ctxKey struct{}
+
+// New builds the SSH server. Only public keys in the authorized set get
+// in; passwords and keyboard-interactive are not offered.
+func New(cfg Config) (*ssh.Server, error) {
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	opts := []ssh.Option{
+		wish.WithAddress(cfg.Addr),
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
+			c, ok := cfg.AuthorizedKeys[string(key.Marshal())]
+			if !ok {
+				cfg.Logf("ssh: refused key %s for user %q from %s", gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+				return false
+			}
+			ctx.SetValue(ctxKey{}, c)
+			return true
+		}),
+		wish.WithMiddleware(recover.Middleware(
+			bm.MiddlewareWithProgramHandler(func(sess ssh.Session) *tea.Program { return program(cfg, sess) }, termenv.ANSI256),
+			activeterm.Middleware(),
+		)),
+	}
+	if cfg.IdleTimeout > 0 {
+		opts = append(opts, wish.WithIdleTimeout(cfg.IdleTimeout))
+	}
+	return wish.NewServer(opts...)
+}
+
+// program is one session's till screens.
+func program(cfg Config, sess ssh.Session) *tea.Program {
+	c, _ := sess.Context().Value(ctxKey{}).(Cashier)
+	pty, _, _ := sess.Pty()
+	updates, stop := cfg.Subscribe()
+	m := tui.New(tui.Options{Till: cfg.Till, Catalog: cfg.Catalog, Cashier: c.Name, Manager: c.Manager,
+		Terminal: "ssh " + sess.RemoteAddr().String(), Lang: cfg.Lang, ShopName: cfg.Shop,
+		Renderer: bm.MakeRenderer(sess), Width: pty.Window.Width, Height: pty.Window.Height,
+		Updates: updates, StopUpdates: stop})
+	go func() {
+		<-sess.Context().Done()
+		stop()
+	}()
+	cfg.Logf("ssh: session for %s (manager %v) from %s", c.Name, c.Manager, sess.RemoteAddr())
+	return tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
+}
