@@ -5,8 +5,6 @@ import (
 	"context"
 	"image"
 	"image/color"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,86 +17,38 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/muesli/termenv"
 
-	"qrtill/assets"
 	"qrtill/payments"
-	"qrtill/payments/alipay"
 	"qrtill/payments/sandbox"
 	"qrtill/payments/sandbox/sandboxtest"
-	"qrtill/payments/wechat"
 	"qrtill/pos"
-	"qrtill/storage"
 	"qrtill/tui"
+	"qrtill/tui/tilltest"
 )
 
-// rig is a whole till: bbolt store, sandbox gateway on loopback, real
-// gopay providers, the notify listener and the till service.
+// rig is a whole till (tilltest) seen by the screens.
 type rig struct {
 	gw      *sandboxtest.Gateway
 	till    *pos.Till
 	catalog *pos.Catalog
+	tt      *tilltest.Rig
 }
 
 func newRig(t testing.TB) *rig { return newRigWith(t, rigOptions{notifying: true}) }
 
 // rigOptions vary the till: notifications on or off (polling alone), the
-// poll policy, and a hook wrapping the providers (to count queries).
+// poll policy, the payment window, and a hook wrapping the providers.
 type rigOptions struct {
 	notifying bool
 	poll      pos.PollPolicy
 	wrap      func(payments.Provider) payments.Provider
-	window    time.Duration // payment window; 0 = the till's default
+	window    time.Duration
 }
 
 func newRigWith(t testing.TB, opt rigOptions) *rig {
 	t.Helper()
 	lipgloss.SetColorProfile(termenv.Ascii)
-	dir := t.TempDir()
-	gw := sandboxtest.Start(t)
-	info := gw.Info
-	ap, err := alipay.New(alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID, AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile,
-		AlipayPublicKeyFile: info.Alipay.AlipayPublicKeyFile, GatewayURL: info.Alipay.GatewayURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wp, err := wechat.New(wechat.Config{MchID: info.WeChat.MchID, AppID: info.WeChat.AppID, SerialNo: info.WeChat.SerialNo,
-		PrivateKeyFile: info.WeChat.PrivateKeyFile, APIv3KeyFile: info.WeChat.APIv3KeyFile, PublicKeyID: info.WeChat.PublicKeyID,
-		PublicKeyFile: info.WeChat.PublicKeyFile, BaseURL: info.WeChat.BaseURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	providers := map[payments.Channel]payments.Provider{payments.Alipay: ap, payments.WeChat: wp}
-	if opt.wrap != nil {
-		for ch, p := range providers {
-			providers[ch] = opt.wrap(p)
-		}
-	}
-	db, err := storage.Open(filepath.Join(dir, "orders.db"), storage.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var till *pos.Till
-	notify := httptest.NewServer(payments.NotifyHandler(providers, func(ctx context.Context, n payments.Notification) error {
-		return till.HandleNotification(ctx, n, pos.SourceNotify)
-	}, t.Logf))
-	numbers := pos.NewOrderNumberGenerator(nil, nil)
-	till, err = pos.NewTill(pos.TillConfig{Store: db, Providers: providers, NextNumber: numbers.Next, ShopName: "Test shop",
-		Poll: opt.poll, PaymentWindow: opt.window, Logf: t.Logf,
-		NotifyURL: func(ch payments.Channel) string {
-			if !opt.notifying {
-				return "http://127.0.0.1:1/notify/" + string(ch) // nobody listens: polling alone
-			}
-			return notify.URL + "/notify/" + string(ch)
-		},
-		Notifying: func() bool { return opt.notifying }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := pos.LoadCatalogCSV("demo", bytes.NewReader(assets.CatalogCSV))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { till.Close(); notify.Close(); db.Close() })
-	return &rig{gw: gw, till: till, catalog: cat}
+	tt := tilltest.New(t, tilltest.Options{Notifying: opt.notifying, Poll: opt.poll, Window: opt.window, Wrap: opt.wrap})
+	return &rig{gw: tt.Gateway, till: tt.Till, catalog: tt.Catalog, tt: tt}
 }
 
 func (r *rig) model(lang tui.Lang, w, h int) *tui.Model { return r.modelAs(lang, w, h, true) }
@@ -115,19 +65,7 @@ func waitText(t *testing.T, tm *teatest.TestModel, want string) {
 		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
-func (r *rig) lastTrade(t testing.TB) sandbox.Trade {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if list := r.gw.Ledger().List(); len(list) > 0 {
-			return list[0]
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no trade at the sandbox")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+func (r *rig) lastTrade(t testing.TB) sandbox.Trade { return r.tt.LastTrade(t) }
 
 // TestSaleToPaid drives the screens as a cashier would: scan, check out,
 // Alipay, and the pane follows the sandbox to PAID, then the receipt.
