@@ -3,8 +3,6 @@ package tui_test
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +11,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/muesli/termenv"
 
 	"qrtill/payments"
@@ -163,71 +159,11 @@ func TestQRRoundTrip(t *testing.T) {
 	m2.Update(tui.UpdateMsg{Update: pos.Update{Order: paid}})
 	view := ansi.Strip(m2.View())
 	want := paid.Attempts[0].QRContent
-	for _, inverse := range []bool{false, true} {
-		if got, err := decodeQR(view, inverse); err == nil {
-			if got != want {
-				t.Fatalf("QR says %q, want %q", got, want)
-			}
-			return
-		}
-	}
-	t.Fatalf("no QR decoded from the view:\n%s", view)
-}
-
-// decodeQR paints the half-block cells of the view as pixels (4 px a
-// module) and decodes them with gozxing.
-func decodeQR(view string, inverse bool) (string, error) {
-	lines := strings.Split(view, "\n")
-	const px = 4
-	w := 0
-	for _, l := range lines {
-		if n := len([]rune(l)); n > w {
-			w = n
-		}
-	}
-	img := image.NewGray(image.Rect(0, 0, (w+8)*px, (len(lines)*2+8)*px))
-	ink, bg := color.Gray{0}, color.Gray{255}
-	if inverse {
-		ink, bg = bg, ink
-	}
-	for y := 0; y < img.Bounds().Dy(); y++ {
-		for x := 0; x < img.Bounds().Dx(); x++ {
-			img.SetGray(x, y, bg)
-		}
-	}
-	for row, l := range lines {
-		for col, c := range []rune(l) {
-			top, bottom := false, false
-			switch c {
-			case '█':
-				top, bottom = true, true
-			case '▀':
-				top = true
-			case '▄':
-				bottom = true
-			}
-			paint := func(on bool, half int) {
-				shade := bg
-				if on {
-					shade = ink
-				}
-				for dy := 0; dy < px; dy++ {
-					for dx := 0; dx < px; dx++ {
-						img.SetGray((col+4)*px+dx, (row*2+half+4)*px+dy, shade)
-					}
-				}
-			}
-			paint(top, 0)
-			paint(bottom, 1)
-		}
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	got, err := tilltest.DecodeQR(view)
 	if err != nil {
-		return "", err
+		t.Fatalf("no QR decoded from the view: %v\n%s", err, view)
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		return "", err
+	if got != want {
+		t.Fatalf("QR says %q, want %q", got, want)
 	}
-	return res.GetText(), nil
 }
