@@ -66,9 +66,12 @@ func (h *hub) subscribe() (<-chan Update, func()) {
 			delete(h.subs, s)
 			h.mu.Unlock()
 			s.mu.Lock()
+			already := s.closed // closeAll may have ended it first
 			s.closed = true
 			s.mu.Unlock()
-			close(s.done)
+			if !already {
+				close(s.done)
+			}
 		})
 	}
 }
