@@ -28,7 +28,7 @@ type idleTill struct{ tui.Till }
 func (idleTill) Now() time.Time               { return time.Now() }
 func (idleTill) Channels() []payments.Channel { return []payments.Channel{payments.Alipay} }
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

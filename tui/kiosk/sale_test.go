@@ -26,7 +26,9 @@ type kioskRig struct {
 	ann, bo gossh.Signer
 }
 
-func newKioskRig(t *testing.T) *kioskRig {
+func newKioskRig(t *testing.T) *kioskRig { return newKioskRigTB(t) }
+
+func newKioskRigTB(t testing.TB) *kioskRig {
 	t.Helper()
 	r := &kioskRig{till: tilltest.New(t, tilltest.Options{Notifying: true}), ann: newSigner(t), bo: newSigner(t)}
 	keysFile := filepath.Join(t.TempDir(), "authorized_keys")
@@ -59,7 +61,7 @@ func newKioskRig(t *testing.T) *kioskRig {
 
 // terminal is one SSH session with its screen rebuilt by vt10x.
 type terminal struct {
-	t      *testing.T
+	t      testing.TB
 	client *gossh.Client
 	stdin  interface{ Write([]byte) (int, error) }
 	mu     sync.Mutex
@@ -67,7 +69,9 @@ type terminal struct {
 	raw    strings.Builder
 }
 
-func (r *kioskRig) connect(t *testing.T, who gossh.Signer) *terminal {
+func (r *kioskRig) connect(t *testing.T, who gossh.Signer) *terminal { return r.connectTB(t, who) }
+
+func (r *kioskRig) connectTB(t testing.TB, who gossh.Signer) *terminal {
 	t.Helper()
 	client, err := gossh.Dial("tcp", r.addr, &gossh.ClientConfig{User: "till", Auth: []gossh.AuthMethod{gossh.PublicKeys(who)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
@@ -99,6 +103,12 @@ func (tm *terminal) Write(p []byte) (int, error) {
 	defer tm.mu.Unlock()
 	tm.raw.Write(p)
 	return tm.vt.Write(p)
+}
+
+func (tm *terminal) rawLen() int {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.raw.Len()
 }
 
 func (tm *terminal) screen() string {
