@@ -89,6 +89,10 @@ type (
 // ShowOrderMsg opens the pay screen on an existing order (pay again).
 type ShowOrderMsg struct{ Order pos.Order }
 
+// NoticeMsg shows a line to the cashier on every screen (e.g. the server
+// is shutting down).
+type NoticeMsg struct{ Text string }
+
 // Model is the root of the till's screens.
 type Model struct {
 	opts     Options
@@ -123,6 +127,8 @@ type Model struct {
 
 	// orders and report
 	orders ordersState
+
+	notice string
 }
 
 // New builds the root model.
@@ -201,6 +207,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := m.onUpdate(msg.Update)
 		return m, tea.Batch(cmd, m.onOrdersUpdate(msg.Update), m.listen())
 	case updatesClosedMsg:
+		return m, nil
+	case NoticeMsg:
+		m.notice = msg.Text
 		return m, nil
 	case ShowOrderMsg:
 		m.screen = screenPay
@@ -286,6 +295,9 @@ func (m *Model) View() string {
 		body = m.viewOrders()
 	}
 	header := m.styles.Title.Render(T(m.lang, "title")) + "  " + m.styles.Muted.Render(m.opts.ShopName+" · "+m.opts.Cashier)
+	if m.notice != "" {
+		header += "  " + m.styles.Warn.Render(m.notice)
+	}
 	return header + "\n\n" + body + "\n\n" + m.help.ShortHelpView(m.shortHelp())
 }
 

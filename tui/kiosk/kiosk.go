@@ -7,9 +7,11 @@ package kiosk
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -83,12 +85,46 @@ type Config struct {
 
 type ctxKey struct{}
 
+// Server is the SSH server with the programs of its open sessions, so
+// shutting down can tell every cashier first.
+type Server struct {
+	*ssh.Server
+	lang tui.Lang
+
+	mu       sync.Mutex
+	programs map[*tea.Program]struct{}
+}
+
+// Shutdown tells every open session that the till is closing, then stops
+// accepting connections and waits for sessions to end until ctx is done.
+// Open payments stay in the order book for the next start's reconcile.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	for p := range s.programs {
+		p.Send(tui.NoticeMsg{Text: tui.T(s.lang, "shutdown")})
+	}
+	s.mu.Unlock()
+	return s.Server.Shutdown(ctx)
+}
+
+func (s *Server) track(p *tea.Program) func() {
+	s.mu.Lock()
+	s.programs[p] = struct{}{}
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.programs, p)
+		s.mu.Unlock()
+	}
+}
+
 // New builds the SSH server. Only public keys in the authorized set get
 // in; passwords and keyboard-interactive are not offered.
-func New(cfg Config) (*ssh.Server, error) {
+func New(cfg Config) (*Server, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	srv := &Server{lang: cfg.Lang, programs: map[*tea.Program]struct{}{}}
 	opts := []ssh.Option{
 		wish.WithAddress(cfg.Addr),
 		wish.WithHostKeyPath(cfg.HostKeyPath),
@@ -102,18 +138,23 @@ func New(cfg Config) (*ssh.Server, error) {
 			return true
 		}),
 		wish.WithMiddleware(recover.Middleware(
-			bm.MiddlewareWithProgramHandler(func(sess ssh.Session) *tea.Program { return program(cfg, sess) }, termenv.ANSI256),
+			bm.MiddlewareWithProgramHandler(func(sess ssh.Session) *tea.Program { return program(cfg, srv, sess) }, termenv.ANSI256),
 			activeterm.Middleware(),
 		)),
 	}
 	if cfg.IdleTimeout > 0 {
 		opts = append(opts, wish.WithIdleTimeout(cfg.IdleTimeout))
 	}
-	return wish.NewServer(opts...)
+	s, err := wish.NewServer(opts...)
+	if err != nil {
+		return nil, err
+	}
+	srv.Server = s
+	return srv, nil
 }
 
 // program is one session's till screens.
-func program(cfg Config, sess ssh.Session) *tea.Program {
+func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	c, _ := sess.Context().Value(ctxKey{}).(Cashier)
 	pty, _, _ := sess.Pty()
 	updates, stop := cfg.Subscribe()
@@ -121,10 +162,13 @@ func program(cfg Config, sess ssh.Session) *tea.Program {
 		Terminal: "ssh " + sess.RemoteAddr().String(), Lang: cfg.Lang, ShopName: cfg.Shop,
 		Renderer: bm.MakeRenderer(sess), Width: pty.Window.Width, Height: pty.Window.Height,
 		Updates: updates, StopUpdates: stop})
+	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
+	untrack := srv.track(p)
 	go func() {
 		<-sess.Context().Done()
+		untrack()
 		stop()
 	}()
 	cfg.Logf("ssh: session for %s (manager %v) from %s", c.Name, c.Manager, sess.RemoteAddr())
-	return tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
+	return p
 }

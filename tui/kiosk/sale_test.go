@@ -21,6 +21,7 @@ import (
 
 // kioskRig is a whole till served over SSH to two cashiers.
 type kioskRig struct {
+	srv     *kiosk.Server
 	till    *tilltest.Rig
 	addr    string
 	ann, bo gossh.Signer
@@ -56,6 +57,7 @@ func newKioskRigTB(t testing.TB) *kioskRig {
 		srv.Shutdown(ctx)
 	})
 	r.addr = ln.Addr().String()
+	r.srv = srv
 	return r
 }
 
@@ -231,4 +233,35 @@ func TestTwoSessionsAndADroppedOne(t *testing.T) {
 	if a.Number == b.Number || a.Cashier != "ann" || b.Cashier != "bo" {
 		t.Fatalf("orders %s/%s cashiers %s/%s", a.Number, b.Number, a.Cashier, b.Cashier)
 	}
+}
+
+func TestCashierRoleOverSSH(t *testing.T) {
+	r := newKioskRig(t)
+	ann, bo := r.connect(t, r.ann), r.connect(t, r.bo)
+	if s := ann.waitScreen("Scan or type"); !strings.Contains(s, "day report") {
+		t.Errorf("the manager's help bar lacks the day report:\n%s", s)
+	}
+	s := bo.waitScreen("Scan or type")
+	if strings.Contains(s, "day report") {
+		t.Errorf("a cashier's help bar offers the day report:\n%s", s)
+	}
+	bo.send("\x1bOR") // F3: nothing for a cashier
+	bo.send("x")      // a frame after the F3
+	if s := bo.waitScreen("▶ x"); strings.Contains(s, "Day report") {
+		t.Fatalf("a cashier opened the day report:\n%s", s)
+	}
+}
+
+func TestShutdownTellsSessions(t *testing.T) {
+	r := newKioskRig(t)
+	ann := r.connect(t, r.ann)
+	ann.waitScreen("Scan or type")
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		done <- r.srv.Shutdown(ctx)
+	}()
+	ann.waitScreen("shutting down")
+	<-done
 }
