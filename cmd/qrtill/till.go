@@ -17,6 +17,7 @@ import (
 
 	"qrtill/config"
 	"qrtill/payments"
+	"qrtill/payments/relay"
 	"qrtill/pos"
 	"qrtill/tui"
 )
@@ -75,16 +76,24 @@ func startTill(cmd *cobra.Command, cfg config.Config, logToStderr bool) (*tillSe
 		return nil, err
 	}
 	closers = append(closers, func() { notify.Close() })
+	rc, err := startRelayClient(ctx, cfg, gw.providers, func() *pos.Till { return till }, logf)
+	if err != nil {
+		done()
+		return nil, err
+	}
 	numbers := pos.NewOrderNumberGenerator(time.Now, time.Local)
 	till, err = pos.NewTill(pos.TillConfig{
 		Store: db, Providers: gw.providers, NextNumber: numbers.Next, ShopName: cfg.Shop, Logf: logf,
 		NotifyURL: func(ch payments.Channel) string {
-			if notifyBase == "" {
+			switch {
+			case rc != nil:
+				return rc.NotifyURL(string(ch))
+			case notifyBase == "":
 				return ""
 			}
 			return notifyBase + "/notify/" + string(ch)
 		},
-		Notifying: func() bool { return notifyBase != "" },
+		Notifying: func() bool { return (rc != nil && rc.Connected()) || (rc == nil && notifyBase != "") },
 	})
 	if err != nil {
 		done()
@@ -112,6 +121,51 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 		return nil
 	}
 	return err
+}
+
+// startRelayClient connects to the relay when one is configured; each
+// relayed notification takes the direct listener's verify-and-apply path.
+func startRelayClient(ctx context.Context, cfg config.Config, providers map[payments.Channel]payments.Provider,
+	till func() *pos.Till, logf func(string, ...any)) (*relay.Client, error) {
+	if cfg.Notify.RelayURL == "" {
+		return nil, nil
+	}
+	token, err := payments.ReadSecretFile(cfg.Notify.RelayTokenFile)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	c := relay.NewClient(relay.ClientConfig{URL: cfg.Notify.RelayURL, TillID: cfg.Notify.RelayTill,
+		Token: strings.TrimSpace(string(token)), Logf: logf,
+		Handle: func(ctx context.Context, d relay.Delivered) error {
+			p := providers[payments.Channel(d.Channel)]
+			if p == nil {
+				return relay.Permanent(fmt.Errorf("channel %s is not configured", d.Channel))
+			}
+			t := till()
+			if t == nil {
+				return errors.New("till not started yet") // not acknowledged: sent again
+			}
+			err := payments.HandleNotification(ctx, p, d.Request, func(ctx context.Context, n payments.Notification) error {
+				return t.HandleNotification(ctx, n, pos.SourceRelay)
+			})
+			if refusedForGood(err) {
+				return relay.Permanent(err)
+			}
+			return err
+		}})
+	go c.Run(ctx)
+	return c, nil
+}
+
+// refusedForGood reports whether a notification can never be applied
+// (forged, another merchant's, or matching no order): retrying is useless.
+func refusedForGood(err error) bool {
+	for _, e := range []error{payments.ErrBadSignature, payments.ErrMalformed, payments.ErrWrongMerchant, pos.ErrMismatch, pos.ErrUnknownTrade} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // startNotifyListener serves POST /notify/{channel}. In demo mode it

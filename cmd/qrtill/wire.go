@@ -6,19 +6,18 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"qrtill/config"
+	"qrtill/payments/relay"
 	"qrtill/payments/sandbox"
 	"qrtill/tui"
 	"qrtill/tui/kiosk"
 )
-
-// errNotBuilt is returned by commands whose service has not landed yet.
-var errNotBuilt = errors.New("is not built yet in this version; see README.md for what is available")
 
 func runSandbox(cmd *cobra.Command, cfg config.Config) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -78,6 +77,16 @@ func runServe(cmd *cobra.Command, cfg config.Config) error {
 	return nil
 }
 
+// runRelay is `qrtill relay`: the notification relay for tills behind NAT.
 func runRelay(cmd *cobra.Command, cfg config.Config) error {
-	return errors.New("qrtill relay " + errNotBuilt.Error())
+	if cfg.Relay.Tokens == "" {
+		return badInput(errors.New("--tokens is required: a file with `till_id sha256:<hex>` per till (mode 600)"))
+	}
+	if _, err := relay.LoadTokens(cfg.Relay.Tokens); err != nil {
+		return badInput(err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logf := func(format string, args ...any) { fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", args...) }
+	return relay.Run(ctx, cfg.Relay.Addr, filepath.Join(cfg.Data, "relay"), cfg.Relay.Tokens, logf)
 }

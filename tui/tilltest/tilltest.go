@@ -29,14 +29,19 @@ type Options struct {
 	Poll      pos.PollPolicy                            // zero = the till's default
 	Window    time.Duration                             // payment window; zero = default
 	Wrap      func(payments.Provider) payments.Provider // e.g. to count queries
+	// NotifyURL overrides the notify URL handed to providers (a relay).
+	NotifyURL func(payments.Channel) string
+	// NoPolling: the till learns only through notifications.
+	NoPolling bool
 }
 
 // Rig is a running till and the sandbox behind it.
 type Rig struct {
-	Gateway *sandboxtest.Gateway
-	Till    *pos.Till
-	Store   *storage.DB
-	Catalog *pos.Catalog
+	Gateway   *sandboxtest.Gateway
+	Providers map[payments.Channel]payments.Provider
+	Till      *pos.Till
+	Store     *storage.DB
+	Catalog   *pos.Catalog
 }
 
 // New starts a till for one test; everything stops when the test ends.
@@ -71,8 +76,11 @@ func New(tb testing.TB, opt Options) *Rig {
 	}, tb.Logf))
 	numbers := pos.NewOrderNumberGenerator(nil, nil)
 	till, err = pos.NewTill(pos.TillConfig{Store: db, Providers: providers, NextNumber: numbers.Next, ShopName: "Test shop",
-		Poll: opt.Poll, PaymentWindow: opt.Window, Logf: tb.Logf,
+		Poll: opt.Poll, PaymentWindow: opt.Window, Logf: tb.Logf, NoPolling: opt.NoPolling,
 		NotifyURL: func(ch payments.Channel) string {
+			if opt.NotifyURL != nil {
+				return opt.NotifyURL(ch)
+			}
 			if !opt.Notifying {
 				return "http://127.0.0.1:1/notify/" + string(ch) // nobody listens: polling alone
 			}
@@ -87,7 +95,7 @@ func New(tb testing.TB, opt Options) *Rig {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { till.Close(); notify.Close(); db.Close() })
-	return &Rig{Gateway: gw, Till: till, Store: db, Catalog: cat}
+	return &Rig{Gateway: gw, Providers: providers, Till: till, Store: db, Catalog: cat}
 }
 
 // LastTrade waits for the sandbox's newest trade.
