@@ -237,3 +237,5 @@ func TestSandboxThroughRelayToTill(t *testing.T) {
 		t.Fatalf("a forged notification moved the order to %s", got.Status)
 	}
 }
+
+func newServer(s *relay.Server) *httptest.Server { return httptest.NewServer(s) }
