@@ -239,3 +239,34 @@ func TestSandboxThroughRelayToTill(t *testing.T) {
 }
 
 func newServer(s *relay.Server) *httptest.Server { return httptest.NewServer(s) }
+
+func TestFailedWriteRateLimitAndRetention(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s, err := relay.Open(t.TempDir(), tokens, relay.Options{RatePerIP: 2, Retention: time.Hour, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+
+	// Per-source rate limit: the bucket holds two.
+	for i, want := range []int{200, 200, 429} {
+		if code, _ := post(t, srv.URL+"/n/shop-1/alipay", "n=1", nil); code != want {
+			t.Fatalf("post %d: %d, want %d", i, code, want)
+		}
+	}
+	// Retention: past the window, unacknowledged notifications are pruned.
+	now = now.Add(2 * time.Hour)
+	if n, err := s.Prune(); err != nil || n != 2 {
+		t.Fatalf("pruned %d (%v), want 2", n, err)
+	}
+	// A write that fails is answered as a failure, so the provider retries.
+	s.Close()
+	if code, body := post(t, srv.URL+"/n/shop-1/alipay", "n=1", nil); code != 500 || body != "fail" {
+		t.Fatalf("failed write, Alipay: %d %q", code, body)
+	}
+	if code, body := post(t, srv.URL+"/n/shop-1/wechat", "{}", nil); code != 500 || !strings.Contains(body, `"code":"FAIL"`) {
+		t.Fatalf("failed write, WeChat: %d %q", code, body)
+	}
+}
