@@ -22,14 +22,11 @@ func (t *Till) Pay(ctx context.Context, number string, ch payments.Channel) (Ord
 	unlock := t.lockOrder(number)
 	defer unlock()
 
-	o, err := t.store.Order(ctx, number)
+	o, err := t.loadUnpaid(ctx, number)
 	if err != nil {
-		return Order{}, fmt.Errorf("load order %s: %w", number, err)
+		return o, err
 	}
-	switch o.Status {
-	case OrderPaid, OrderPartiallyRefunded, OrderRefunded:
-		return o, ErrAlreadyPaid
-	case OrderCancelled:
+	if o.Status == OrderCancelled {
 		return o, ErrOrderClosed
 	}
 	if a := openAttempt(&o); a != nil {
@@ -149,15 +146,9 @@ func (t *Till) failQR(ctx context.Context, number, outTradeNo string, qerr error
 func (t *Till) Cancel(ctx context.Context, number string) (Order, error) {
 	unlock := t.lockOrder(number)
 	defer unlock()
-	o, err := t.store.Order(ctx, number)
-	if err != nil {
-		return Order{}, fmt.Errorf("load order %s: %w", number, err)
-	}
-	switch o.Status {
-	case OrderPaid, OrderPartiallyRefunded, OrderRefunded:
-		return o, ErrAlreadyPaid
-	case OrderCancelled:
-		return o, nil
+	o, err := t.loadUnpaid(ctx, number)
+	if err != nil || o.Status == OrderCancelled {
+		return o, err
 	}
 	if a := openAttempt(&o); a != nil {
 		return t.closeAttempt(ctx, number, a.OutTradeNo, IntentCancel, SourceCashier)
@@ -236,6 +227,20 @@ func (t *Till) apply(ctx context.Context, number, outTradeNo string, st payments
 	}
 	for _, other := range res.closes {
 		t.goClose(number, other)
+	}
+	return o, nil
+}
+
+// loadUnpaid loads an order the cashier wants to pay or cancel;
+// ErrAlreadyPaid if it was paid.
+func (t *Till) loadUnpaid(ctx context.Context, number string) (Order, error) {
+	o, err := t.store.Order(ctx, number)
+	if err != nil {
+		return Order{}, fmt.Errorf("load order %s: %w", number, err)
+	}
+	switch o.Status {
+	case OrderPaid, OrderPartiallyRefunded, OrderRefunded:
+		return o, ErrAlreadyPaid
 	}
 	return o, nil
 }

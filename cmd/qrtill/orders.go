@@ -33,11 +33,7 @@ func newOrdersCmd() *cobra.Command {
 			if status != "" && !validStatus(status) {
 				return badInput(fmt.Errorf("--status %q is not an order status; use one of %v", status, orderStatuses))
 			}
-			cfg, err := loadConfig(cmd, "orders")
-			if err != nil {
-				return err
-			}
-			db, err := openStore(cfg)
+			db, err := openStoreFor(cmd, "orders")
 			if err != nil {
 				return err
 			}

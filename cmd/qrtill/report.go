@@ -21,11 +21,7 @@ func newReportCmd() *cobra.Command {
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
-			cfg, err := loadConfig(cmd, "report")
-			if err != nil {
-				return err
-			}
-			db, err := openStore(cfg)
+			db, err := openStoreFor(cmd, "report")
 			if err != nil {
 				return err
 			}

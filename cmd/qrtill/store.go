@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+
+	"github.com/spf13/cobra"
+
 	"io/fs"
 	"path/filepath"
 	"syscall"
@@ -22,4 +25,13 @@ func openStore(cfg config.Config) (*storage.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openStoreFor loads a command's configuration and opens the order book.
+func openStoreFor(cmd *cobra.Command, name string) (*storage.DB, error) {
+	cfg, err := loadConfig(cmd, name)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(cfg)
 }
