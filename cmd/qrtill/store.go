@@ -2,12 +2,11 @@ package main
 
 import (
 	"errors"
-
-	"github.com/spf13/cobra"
-
 	"io/fs"
 	"path/filepath"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	"qrtill/config"
 	"qrtill/storage"
