@@ -112,6 +112,7 @@ var messages = map[string][2]string{ // [en, zh]
 	"ev.refund_failed":      {"refund failed", "退款失败"},
 	"filter.all":            {"all", "全部"},
 	"k.filter":              {"filter status", "筛选状态"},
+	"leave":                 {"Press Enter to start the next sale; the till keeps closing this QR.", "按回车开始下一单；收银台会继续关闭这个二维码。"},
 	"shutdown":              {"The till server is shutting down; open payments are kept.", "收银服务器正在关闭，未完成的支付会保留。"},
 	"e.noproduct":           {"No such product.", "没有这个商品。"},
 	"e.empty":               {"The basket is empty.", "购物篮是空的。"},

@@ -298,21 +298,22 @@ func (m *Model) View() string {
 	if m.notice != "" {
 		header += "  " + m.styles.Warn.Render(m.notice)
 	}
-	return header + "\n\n" + body + "\n\n" + m.help.ShortHelpView(m.shortHelp())
+	sep := "\n\n"
+	if m.height > 0 && lipgloss.Height(body)+4 > m.height {
+		sep = "\n" // tight: no blank lines, so a QR that fits is drawn
+	}
+	return header + sep + body + sep + m.help.ShortHelpView(m.shortHelp())
 }
 
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenSale:
-		return []key.Binding{k.Add, k.Up, k.Plus, k.Remove, k.Checkout, k.Orders, m.managerOnly(k.Report), k.Help, k.Quit}
+		return m.saleHelp()
 	case screenOrders:
 		return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, k.Filter, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back}
 	case screenPay:
-		if m.pay.order.Number != "" && m.pay.final() {
-			return []key.Binding{k.Alipay, k.WeChat, k.Next, k.Help, k.Quit}
-		}
-		return []key.Binding{k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Help, k.Quit}
+		return m.payHelp()
 	case screenReceipt:
 		return []key.Binding{k.Next, k.Help, k.Quit}
 	}

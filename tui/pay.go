@@ -14,6 +14,9 @@ import (
 	"qrtill/pos"
 )
 
+// minPane is the narrowest the status pane beside a QR may be.
+const minPane = 34
+
 // maxEvents is how many events the status pane shows.
 const maxEvents = 5
 
@@ -36,6 +39,34 @@ type payState struct {
 // final reports whether the sale is over on this screen (cancelled, expired).
 func (p *payState) final() bool {
 	return p.order.Status == pos.OrderCancelled || p.order.Status == pos.OrderExpired
+}
+
+// closing reports whether the till is closing the latest attempt (a
+// cancel, switch or expiry not yet confirmed by the provider).
+func (p *payState) closing() bool {
+	a, ok := p.attempt()
+	return ok && a.Status == pos.AttemptClosing
+}
+
+// canChoose reports whether 1/2 may start (or switch to) a channel now.
+func (p *payState) canChoose() bool {
+	switch p.order.Status {
+	case pos.OrderOpen, pos.OrderExpired:
+		return true
+	case pos.OrderAwaitingPayment:
+		a, ok := p.attempt()
+		return !ok || a.Status == pos.AttemptWaiting || a.Status == pos.AttemptScanned || !a.Open()
+	}
+	return false
+}
+
+// payHelp is the pay screen's help bar: only keys that do something now.
+func (m *Model) payHelp() []key.Binding {
+	k, p := m.keys, &m.pay
+	on := func(b key.Binding, enabled bool) key.Binding { b.SetEnabled(enabled); return b }
+	open := !p.final() && !p.closing()
+	return []key.Binding{on(k.Alipay, p.canChoose()), on(k.WeChat, p.canChoose()), on(k.Cancel, open),
+		on(k.Invert, open && p.qrText != ""), on(k.Next, p.final() || p.closing()), k.Help, k.Quit}
 }
 
 // attempt is the latest attempt of the order.
@@ -75,25 +106,26 @@ func (m *Model) updatePay(msg tea.Msg) tea.Cmd {
 		if p.busy {
 			return nil
 		}
-		payable := p.order.Status == pos.OrderOpen || p.order.Status == pos.OrderExpired ||
-			(p.order.Status == pos.OrderAwaitingPayment && !hasOpenAttempt(p.order))
 		switch {
-		case key.Matches(msg, m.keys.Alipay) && (payable || p.order.Status == pos.OrderAwaitingPayment):
+		case key.Matches(msg, m.keys.Alipay) && p.canChoose():
 			return m.startPay(payments.Alipay)
-		case key.Matches(msg, m.keys.WeChat) && (payable || p.order.Status == pos.OrderAwaitingPayment):
+		case key.Matches(msg, m.keys.WeChat) && p.canChoose():
 			return m.startPay(payments.WeChat)
 		case key.Matches(msg, m.keys.Invert):
 			p.inverse = !p.inverse
 			p.qrFor = "" // re-render once
 			m.cacheQR()
-		case key.Matches(msg, m.keys.Cancel) && !p.final():
+		case key.Matches(msg, m.keys.Cancel) && !p.final() && !p.closing():
 			p.busy = true
 			number := p.order.Number
 			return func() tea.Msg {
 				o, err := m.opts.Till.Cancel(context.Background(), number)
 				return orderReplyMsg{number, o, err}
 			}
-		case key.Matches(msg, m.keys.Next) && p.final():
+		case key.Matches(msg, m.keys.Next) && (p.final() || p.closing()):
+			// While a cancel is unconfirmed the till keeps closing the QR in
+			// the background (and refunds a payment that lands after all),
+			// so the cashier may go on.
 			m.newSale()
 		}
 	}
@@ -239,19 +271,27 @@ func (m *Model) viewPay() string {
 			pane.WriteString(s.Muted.Render(truncate(e, 48)) + "\n")
 		}
 	}
+	if p.closing() {
+		pane.WriteString("\n" + T(m.lang, "leave") + "\n")
+	}
 	right := pane.String()
-	if !hasAttempt || !a.Open() || p.qrText == "" {
+	// The QR is shown only while it may be paid: never while the cashier's
+	// cancel is closing it, nor after.
+	if !hasAttempt || (a.Status != pos.AttemptWaiting && a.Status != pos.AttemptScanned) || p.qrText == "" {
 		return right
 	}
-	// Never draw a QR that does not fit: a clipped QR scans wrong.
-	needW, needH := p.qrW+lipgloss.Width(right)+4, p.qrH+6
-	if m.width > 0 && (m.width < p.qrW+2 || m.height < needH) {
-		return fmt.Sprintf(T(m.lang, "toosmall"), max(needW, p.qrW+2), needH) + "\n\n" + right
+	// Never draw a QR that does not fit: a clipped QR scans wrong. It needs
+	// its own size plus the pane's minimum width beside it, and a header
+	// and help line above and below.
+	needW, needH := p.qrW+2+minPane, p.qrH+2
+	if m.width > 0 && (m.width < needW || m.height < needH) {
+		return fmt.Sprintf(T(m.lang, "toosmall"), needW, needH) + "\n\n" + right
 	}
-	if m.width > 0 && m.width < needW {
-		return p.qrText + "\n" + right
+	paneW := minPane
+	if m.width > 0 {
+		paneW = m.width - p.qrW - 2
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, p.qrText, "  ", right)
+	return lipgloss.JoinHorizontal(lipgloss.Top, p.qrText, "  ", s.Plain.MaxWidth(paneW).Render(right))
 }
 
 func (m *Model) viewReceipt() string {

@@ -16,6 +16,15 @@ import (
 // maxMatches is how many search matches the sale screen lists.
 const maxMatches = 5
 
+// saleHelp is the sale screen's help bar: only keys that do something now.
+func (m *Model) saleHelp() []key.Binding {
+	k := m.keys
+	typed, lines := m.input.Value() != "", m.basket.Len() > 0
+	on := func(b key.Binding, enabled bool) key.Binding { b.SetEnabled(enabled); return b }
+	return []key.Binding{on(k.Add, typed), on(k.Up, lines && !typed), on(k.Plus, lines && !typed),
+		on(k.Remove, lines && !typed), on(k.Checkout, lines), k.Orders, m.managerOnly(k.Report), k.Help, k.Quit}
+}
+
 // updateSale handles the sale screen. The scan line always has focus, so
 // a barcode scanner (digits and Enter) works without a click. Keys that
 // change the basket (+, -, Delete, ↑/↓) act on the basket only while the
@@ -93,7 +102,7 @@ func (m *Model) addTyped() {
 		return
 	}
 	i, err := m.basket.Add(code)
-	if errors.Is(err, pos.ErrUnknownProduct) && len(m.matches) > 0 {
+	if errors.Is(err, pos.ErrUnknownProduct) && len(m.matches) > 0 && !looksScanned(code) {
 		i, err = m.basket.Add(m.matches[0].SKU)
 	}
 	if errors.Is(err, pos.ErrUnknownProduct) {
@@ -106,6 +115,21 @@ func (m *Model) addTyped() {
 	}
 	m.input.SetValue("")
 	m.matches = nil
+}
+
+// looksScanned reports whether a code is a scanner read (8 or more
+// digits): such a code must match exactly, never by search, so a read cut
+// short can never add a different product.
+func looksScanned(code string) bool {
+	if len(code) < 8 {
+		return false
+	}
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Model) setErr(err error) {

@@ -4,7 +4,7 @@ import "github.com/charmbracelet/lipgloss"
 
 // Styles are the till's looks, built for one renderer (one per SSH session).
 type Styles struct {
-	Title, Muted, Error, Total, Selected, Box, Paid, Warn, Key lipgloss.Style
+	Title, Muted, Error, Total, Selected, Box, Paid, Warn, Key, Plain lipgloss.Style
 }
 
 // DefaultStyles builds the styles on a renderer.
@@ -19,5 +19,6 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 		Paid:     r.NewStyle().Bold(true).Foreground(lipgloss.Color("10")),
 		Warn:     r.NewStyle().Foreground(lipgloss.Color("11")),
 		Key:      r.NewStyle().Bold(true),
+		Plain:    r.NewStyle(),
 	}
 }
