@@ -1,197 +1,281 @@
-// Package relay carries payment notifications to a till behind NAT.
-//
-// The relay server runs on a public host: POST /n/{till}/alipay and
-// /n/{till}/wechat keep the raw request (the headers that matter and the
-// exact body bytes) durably in the relay's own bbolt file, synced, and only
-// then answer the provider the way it expects. The till connects out and
-// reads GET /t/{till}/events, a Server-Sent Events stream, with a bearer
-// token; it acknowledges each notification by id with POST /t/{till}/ack
-// once it has stored the result, and on every reconnect the stream starts
-// again after the last acknowledged id, so nothing is lost and nothing is
-// skipped.
-//
-// SSE rather than WebSocket: it is plain HTTP (proxies and load balancers
-// pass it), the standard library serves and reads it, its "id:" field is
-// exactly the resume point, and the till only needs one-way push; acks are
-// small POSTs. The relay is not trusted: the till verifies every
-// notification itself, as if it had come directly.
 package relay
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Record is one stored notification.
-type Record struct {
-	ID         uint64      `json:"id"`
-	Till       string      `json:"-"`
-	Channel    string      `json:"channel"`
-	ReceivedAt time.Time   `json:"received_at"`
-	Header     http.Header `json:"header"`
-	Body       []byte      `json:"body"` // exact bytes (base64 in JSON)
+// errAckUnknown: an ack names an id the relay never gave out.
+var errAckUnknown = errors.New("no such notification id")
+
+// store is the relay's durable queue: one bbolt file, one sequence per till.
+type store struct {
+	db *bolt.DB
+	// failAdd, when set (tests only), makes add fail without writing.
+	failAdd atomic.Pointer[error]
 }
 
-var bucketAcked = []byte("acked") // till → last acknowledged id (uint64 BE)
-
-func tillBucket(till string) []byte { return []byte("till/" + till) }
-
-func u64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
-// store is the relay's durable queue.
-type store struct{ db *bolt.DB }
-
-func openStore(dir string) (*store, error) {
+// openStore opens or creates DIR/relay.db (mode 0600) with every known
+// till's buckets, in one transaction.
+func openStore(dir string, batchDelay time.Duration, tills []string) (*store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("relay data %s: %w", dir, err)
+		return nil, fmt.Errorf("create relay data dir %s: %w", dir, err)
 	}
-	db, err := bolt.Open(filepath.Join(dir, "relay.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	path := filepath.Join(dir, "relay.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        time.Second,
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("open relay store in %s: %w", dir, err)
+		return nil, fmt.Errorf("open relay store %s (is another relay using this data dir?): %w", path, err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketAcked)
-		return err
-	}); err != nil {
+	if err := os.Chmod(path, 0o600); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("restrict relay store %s: %w", path, err)
+	}
+	db.MaxBatchDelay = batchDelay
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if v := getU64(meta.Get(keySchema)); v > schemaVersion {
+			return fmt.Errorf("schema version %d is newer than this relay's %d; run the newer relay", v, schemaVersion)
+		}
+		if err := meta.Put(keySchema, u64(schemaVersion)); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketTills); err != nil {
+			return err
+		}
+		for _, till := range tills {
+			if _, err := tillBucket(tx, till, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare relay store %s: %w", path, err)
 	}
 	return &store{db: db}, nil
 }
 
-// add stores a notification durably (group-committed with other writers
-// by bbolt's Batch) and returns it with its id.
-func (s *store) add(r Record) (Record, error) {
-	err := s.db.Batch(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(tillBucket(r.Till))
-		if err != nil {
-			return err
+func (s *store) close() error { return s.db.Close() }
+
+// tillBucket returns a till's bucket, creating it and its sub-buckets if
+// asked (in a writable transaction); nil if it does not exist.
+func tillBucket(tx *bolt.Tx, till string, create bool) (*bolt.Bucket, error) {
+	tills := tx.Bucket(bucketTills)
+	if !create {
+		return tills.Bucket([]byte(till)), nil
+	}
+	tb, err := tills.CreateBucketIfNotExists([]byte(till))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range [][]byte{bucketNotes, bucketAcked} {
+		if _, err := tb.CreateBucketIfNotExists(name); err != nil {
+			return nil, err
 		}
-		id, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		r.ID = id
-		v, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		return b.Put(u64(id), v)
-	})
-	return r, err
+	}
+	return tb, nil
 }
 
-// after returns up to limit records of a till with id > from, in order.
-func (s *store) after(till string, from uint64, limit int) ([]Record, error) {
-	var out []Record
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(tillBucket(till))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(u64(from + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var r Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			r.Till = till
-			out = append(out, r)
-		}
-		return nil
-	})
-	return out, err
-}
-
-// acked returns the last acknowledged id of a till.
-func (s *store) acked(till string) (uint64, error) {
+// add stores a notification for a till, synced to disk, and returns its
+// id. Concurrent adds share one commit (bbolt Batch), so throughput does
+// not die on fsync.
+func (s *store) add(till string, e Event) (uint64, error) {
+	if p := s.failAdd.Load(); p != nil {
+		return 0, *p
+	}
+	v, err := encodeEvent(e)
+	if err != nil {
+		return 0, err
+	}
 	var id uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketAcked).Get([]byte(till)); len(v) == 8 {
-			id = binary.BigEndian.Uint64(v)
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		tb, err := tillBucket(tx, till, true)
+		if err != nil {
+			return err
 		}
-		return nil
+		notes := tb.Bucket(bucketNotes)
+		if id, err = notes.NextSequence(); err != nil {
+			return err
+		}
+		return notes.Put(u64(id), v)
 	})
-	return id, err
+	if err != nil {
+		return 0, fmt.Errorf("store notification: %w", err)
+	}
+	return id, nil
 }
 
-// ack records that a till has everything up to id; acknowledged records
-// are deleted (the till keeps its own inbox).
-func (s *store) ack(till string, id uint64) error {
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		acked := tx.Bucket(bucketAcked)
-		if v := acked.Get([]byte(till)); len(v) == 8 && binary.BigEndian.Uint64(v) >= id {
+// resumePoint is where a till's stream starts: after the last id up to
+// which everything is acknowledged, or after lastEventID if that is
+// later (and not beyond the last id given out).
+func (s *store) resumePoint(till string, lastEventID uint64) (uint64, error) {
+	var from uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		tb, _ := tillBucket(tx, till, false)
+		if tb == nil {
 			return nil
 		}
-		b := tx.Bucket(tillBucket(till))
-		if b == nil {
-			return errors.New("no such stream")
-		}
-		if id > b.Sequence() {
-			return fmt.Errorf("ack %d is beyond the last id %d", id, b.Sequence())
-		}
-		c := b.Cursor()
-		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= id; k, _ = c.First() {
-			if err := c.Delete(); err != nil {
-				return err
-			}
-		}
-		return acked.Put([]byte(till), u64(id))
-	})
-}
-
-// backlog counts a till's unacknowledged records.
-func (s *store) backlog(till string) int {
-	n := 0
-	s.db.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(tillBucket(till)); b != nil {
-			n = b.Stats().KeyN
+		from = getU64(tb.Get(keyAckedThru))
+		if lastEventID > from {
+			from = min(lastEventID, tb.Bucket(bucketNotes).Sequence())
 		}
 		return nil
 	})
-	return n
+	if err != nil {
+		return 0, fmt.Errorf("read resume point of %s: %w", till, err)
+	}
+	return from, nil
 }
 
-// pruneOlderThan drops unacknowledged records received before cutoff
-// (the retention window), so a till that never returns cannot fill the disk.
-func (s *store) pruneOlderThan(cutoff time.Time) (int, error) {
-	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-			if string(name) == string(bucketAcked) {
-				return nil
+// pending returns up to limit unacknowledged notifications of a till with
+// id > after, in id order, copied out of the transaction.
+func (s *store) pending(till string, after uint64, limit int) ([]Event, error) {
+	var out []Event
+	err := s.db.View(func(tx *bolt.Tx) error {
+		tb, _ := tillBucket(tx, till, false)
+		if tb == nil {
+			return nil
+		}
+		acked := tb.Bucket(bucketAcked)
+		c := tb.Bucket(bucketNotes).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+			if acked.Get(k) != nil {
+				continue
 			}
-			var old [][]byte
-			c := b.Cursor()
-			for k, v := c.First(); k != nil; k, v = c.Next() {
-				var r Record
-				if json.Unmarshal(v, &r) == nil && r.ReceivedAt.After(cutoff) {
-					break
-				}
-				old = append(old, append([]byte(nil), k...))
+			e, err := decodeEvent(getU64(k), v)
+			if err != nil {
+				return err
 			}
-			for _, k := range old {
-				if err := b.Delete(k); err != nil {
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read notifications of %s: %w", till, err)
+	}
+	return out, nil
+}
+
+// ack marks ids of a till acknowledged at now and moves the till's
+// acked-through point past every leading acknowledged id. An id beyond
+// the till's sequence is refused; one already pruned is ignored.
+func (s *store) ack(till string, ids []uint64, now time.Time) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		tb, err := tillBucket(tx, till, true)
+		if err != nil {
+			return err
+		}
+		notes, acked := tb.Bucket(bucketNotes), tb.Bucket(bucketAcked)
+		seq := notes.Sequence()
+		stamp := u64(uint64(now.UnixNano()))
+		for _, id := range ids {
+			if id == 0 || id > seq {
+				return fmt.Errorf("ack %d (last id is %d): %w", id, seq, errAckUnknown)
+			}
+			k := u64(id)
+			if notes.Get(k) != nil && acked.Get(k) == nil {
+				if err := acked.Put(k, stamp); err != nil {
 					return err
 				}
-				n++
 			}
+		}
+		through := getU64(tb.Get(keyAckedThru))
+		next := seq
+		c := notes.Cursor()
+		for k, _ := c.Seek(u64(through + 1)); k != nil; k, _ = c.Next() {
+			if acked.Get(k) == nil {
+				next = getU64(k) - 1
+				break
+			}
+		}
+		if next > through {
+			return tb.Put(keyAckedThru, u64(next))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("acknowledge for %s: %w", till, err)
+	}
+	return nil
+}
+
+// backlogs counts each till's unacknowledged notifications.
+func (s *store) backlogs(tills []string) (map[string]int, error) {
+	out := make(map[string]int, len(tills))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, till := range tills {
+			tb, _ := tillBucket(tx, till, false)
+			if tb == nil {
+				out[till] = 0
+				continue
+			}
+			acked := tb.Bucket(bucketAcked)
+			n := 0
+			c := tb.Bucket(bucketNotes).Cursor()
+			for k, _ := c.Seek(u64(getU64(tb.Get(keyAckedThru)) + 1)); k != nil; k, _ = c.Next() {
+				if acked.Get(k) == nil {
+					n++
+				}
+			}
+			out[till] = n
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count backlog: %w", err)
+	}
+	return out, nil
+}
+
+// prune deletes, for every till, notifications acknowledged before
+// ackedCutoff and any received before cutoff (acknowledged or not), and
+// reports how many it deleted.
+func (s *store) prune(cutoff, ackedCutoff time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTills).ForEachBucket(func(name []byte) error {
+			tb := tx.Bucket(bucketTills).Bucket(name)
+			notes, acked := tb.Bucket(bucketNotes), tb.Bucket(bucketAcked)
+			var drop [][]byte
+			err := notes.ForEach(func(k, v []byte) error {
+				at := acked.Get(k)
+				old := len(v) >= 8 && receivedAt(v).Before(cutoff)
+				if old || at != nil && time.Unix(0, int64(getU64(at))).Before(ackedCutoff) {
+					drop = append(drop, append([]byte(nil), k...))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range drop {
+				if err := notes.Delete(k); err != nil {
+					return err
+				}
+				if err := acked.Delete(k); err != nil {
+					return err
+				}
+			}
+			n += len(drop)
 			return nil
 		})
 	})
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("prune notifications: %w", err)
+	}
+	return n, nil
 }
-
-func (s *store) close() error { return s.db.Close() }
