@@ -22,11 +22,13 @@ import (
 // app and seller — checked here independently of gopay.
 func FuzzParseNotification(f *testing.F) {
 	r := newRig(f)
-	valid := notificationBody(f, r, "Z0000001P01")
+	valid := notificationBody(f, r, "Z0000001P01", 500)
 	f.Add(valid)
 	f.Add(strings.Replace(valid, "total_amount=5.00", "total_amount=0.01", 1))
 	f.Add("sign=abc&sign_type=RSA2&app_id=" + r.info.Alipay.AppID)
 	f.Add("")
+	f.Add(valid + "&total_amount=0.01")
+	f.Add(strings.Replace(valid, "sign_type=RSA2", "sign_type=RSA", 1))
 	pub := &r.gw.Keys().AlipayPlatformKey.PublicKey
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest(http.MethodPost, "/notify/alipay", strings.NewReader(body))
