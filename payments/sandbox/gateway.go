@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,19 +44,25 @@ type NotifyFault struct {
 
 // Config configures a Gateway.
 type Config struct {
-	// StateDir keeps the keys and sandbox.json; empty keeps nothing (tests).
+	// StateDir keeps the keys, trades.json and sandbox.json; empty keeps
+	// nothing (tests).
 	StateDir string
 	// BaseURL is the address clients and phones use: QR contents and
 	// sandbox.json are built on it.
-	BaseURL  string
+	BaseURL string
+	// ShopName is shown on the wallet page ("qrtill demo shop" if empty).
 	ShopName string
 	// TimeScale multiplies notification retry delays (0.001 in tests; 1
 	// = the providers' real schedules).
 	TimeScale  float64
-	Clock      func() time.Time
-	HTTPClient *http.Client // for notification delivery
-	Logf       func(format string, args ...any)
-	Keys       *Keys // injected keys (tests); nil = load or create in StateDir
+	Clock      func() time.Time // the ledger's clock; time.Now if nil
+	HTTPClient *http.Client     // for notification delivery
+	// Logf receives the gateway's log lines (never keys or signed
+	// payloads); nil discards them.
+	Logf func(format string, args ...any)
+	// Keys injects a key set (tests: generate once per binary); nil loads
+	// or creates them in StateDir, or generates fresh ones without it.
+	Keys *Keys
 }
 
 // Gateway is the sandbox: an http.Handler serving both wire protocols,
@@ -69,12 +76,15 @@ type Gateway struct {
 	mu     sync.Mutex
 	wires  map[payments.Channel]Wire
 	faults Faults
+	rng    *rand.Rand // draws Faults.FailPercent
 
 	notifier *notifier
 }
 
-// New builds a gateway, loading or creating its keys in cfg.StateDir and
-// writing StateDir/sandbox.json. Both channel wires are registered.
+// New builds a gateway, loading or creating its keys in cfg.StateDir,
+// loading the trades kept there and writing StateDir/sandbox.json. The
+// channel wires built into the package (Alipay, WeChat Pay) are
+// registered; Register adds or replaces others.
 func New(cfg Config) (*Gateway, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -107,6 +117,15 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g := &Gateway{cfg: cfg, keys: keys, ledger: NewLedger(cfg.Clock), mux: http.NewServeMux(),
 		wires: map[payments.Channel]Wire{}}
+	if cfg.StateDir != "" {
+		path, err := filepath.Abs(filepath.Join(cfg.StateDir, TradesFile))
+		if err != nil {
+			return nil, err
+		}
+		if err := g.ledger.persist(path, cfg.Logf); err != nil {
+			return nil, err
+		}
+	}
 	g.notifier = newNotifier(g)
 	g.ledger.onPaid = g.notifier.paid
 	g.ledger.beforeClose = g.payBeforeClose
@@ -152,7 +171,9 @@ func (g *Gateway) Now() time.Time { return g.cfg.Clock() }
 // ServeHTTP serves every route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
 
-// Close stops notification delivery and waits for it.
+// Close stops notification delivery and waits for it (a request already
+// on the wire gets a short grace), and releases API requests hung by the
+// timeout fault. It may be called more than once.
 func (g *Gateway) Close() error {
 	g.notifier.close()
 	return nil
@@ -219,10 +240,11 @@ func (g *Gateway) writeInfo() error {
 		return err
 	}
 	path := filepath.Join(g.cfg.StateDir, InfoFile)
-	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+	// Atomic, so a script polling for the file never reads half of it.
+	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return os.Chmod(path, 0o600)
+	return nil
 }
 
 // LoadInfo reads dir/sandbox.json.

@@ -1,14 +1,3 @@
-// Package sandbox is a local payment gateway that speaks the Alipay
-// OpenAPI (POST /gateway.do) and WeChat Pay v3 (/v3/…) wire protocols
-// with real signatures, so unmodified gopay clients run against it
-// offline. It keeps its own keys, serves a wallet page where a phone
-// "scans and pays", delivers signed notifications with the providers'
-// retry schedules (compressible by a time-scale), exposes a JSON control
-// API for demos and tests, and injects faults on demand.
-//
-// The channel wire formats live in alipay*.go and wechat*.go; this file
-// and its neighbours are the channel-neutral core: trades, keys, control
-// API, faults, notification delivery and the wallet page.
 package sandbox
 
 import (
@@ -98,6 +87,8 @@ type Ledger struct {
 
 	mu     sync.Mutex
 	trades map[string]*Trade
+	path   string               // where trades are kept; "" = memory only
+	logf   func(string, ...any) // reports save failures
 }
 
 // NewLedger returns an empty ledger on clock (time.Now if nil).
@@ -148,6 +139,7 @@ func (l *Ledger) Create(ch payments.Channel, kind TradeKind, outTradeNo string, 
 	t := &Trade{OutTradeNo: outTradeNo, Channel: ch, Kind: kind, AmountFen: amountFen, Subject: subject,
 		NotifyURL: notifyURL, Status: StatusCreated, CreatedAt: l.clock(), ExpiresAt: expiresAt}
 	l.trades[outTradeNo] = t
+	l.saveLocked()
 	return snapshot(t), nil
 }
 
@@ -192,6 +184,7 @@ func (l *Ledger) Scan(outTradeNo string) (Trade, error) {
 	if err := l.scan(t); err != nil {
 		return snapshot(t), err
 	}
+	l.saveLocked()
 	return snapshot(t), nil
 }
 
@@ -220,6 +213,9 @@ func (l *Ledger) Pay(outTradeNo string) (Trade, error) {
 	t, err := l.get(outTradeNo)
 	if err == nil {
 		err = l.pay(t)
+	}
+	if err == nil {
+		l.saveLocked()
 	}
 	var snap Trade
 	if t != nil {
@@ -270,6 +266,7 @@ func (l *Ledger) close(outTradeNo string) (Trade, error) {
 	}
 	t.Status = StatusClosed
 	t.ClosedAt = l.clock()
+	l.saveLocked()
 	return snapshot(t), nil
 }
 
@@ -295,6 +292,7 @@ func (l *Ledger) Cancel(outTradeNo string) (Trade, string, error) {
 	}
 	t.Status = StatusClosed
 	t.ClosedAt = l.clock()
+	l.saveLocked()
 	return snapshot(t), "close", nil
 }
 
@@ -338,6 +336,7 @@ func (l *Ledger) refundLocked(t *Trade, refundNo string, amountFen int64) Refund
 	if t.RefundedFen >= t.AmountFen {
 		t.Status = StatusRefunded
 	}
+	l.saveLocked()
 	return r
 }
 
@@ -348,6 +347,7 @@ func (l *Ledger) noteDelivery(outTradeNo string, acked bool) {
 	if t := l.trades[outTradeNo]; t != nil {
 		t.NotifyAttempts++
 		t.Notified = t.Notified || acked
+		l.saveLocked()
 	}
 }
 

@@ -39,8 +39,9 @@ func lanAddress() string {
 	return "127.0.0.1"
 }
 
-// Serve runs a gateway on ln until ctx ends, then shuts it down within
-// five seconds.
+// Serve runs a gateway on ln until ctx ends, then closes the gateway
+// (which also releases requests hung by the timeout fault) and shuts the
+// server down within five seconds.
 func Serve(ctx context.Context, ln net.Listener, g *Gateway) error {
 	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
@@ -51,19 +52,23 @@ func Serve(ctx context.Context, ln net.Listener, g *Gateway) error {
 		return err
 	case <-ctx.Done():
 	}
+	g.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
-	g.Close()
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if serr := <-done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return serr
 	}
 	return err
 }
 
 // Run is `qrtill sandbox`: the gateway alone on addr, its keys and
 // sandbox.json in stateDir, until ctx ends.
+// logf may be nil.
 func Run(ctx context.Context, addr, stateDir string, timeScale float64, logf func(string, ...any)) error {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
 	ln, base, err := Listen(addr)
 	if err != nil {
 		return err
