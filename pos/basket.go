@@ -1,15 +1,21 @@
 package pos
 
-import "fmt"
-
-// Basket limits: a small shop till refuses absurd baskets.
-const (
-	MaxLines    = 200
-	MaxQuantity = 999
-	MaxTotal    = Money(1_000_000_00) // ¥1,000,000.00
+import (
+	"fmt"
+	"strings"
 )
 
-// Basket is the sale being rung up: products with quantities.
+// Basket limits: a small shop till refuses absurd baskets, long before
+// the providers would (Alipay takes up to ¥100,000,000 in one trade).
+const (
+	MaxLines    = 200                 // distinct products in one sale
+	MaxQuantity = 999                 // of one product
+	MaxTotal    = Money(1_000_000_00) // ¥1,000,000.00 for the whole sale
+)
+
+// Basket is the sale being rung up: products with quantities, in the
+// order they were first added. It is not safe for concurrent use; each
+// sale screen owns one.
 type Basket struct {
 	catalog *Catalog
 	lines   []basketLine
@@ -17,7 +23,7 @@ type Basket struct {
 
 type basketLine struct {
 	product Product
-	code    string // the code it was added by
+	barcode string // the barcode it was scanned by, else its first barcode
 	qty     int
 }
 
@@ -25,62 +31,83 @@ type basketLine struct {
 func NewBasket(c *Catalog) *Basket { return &Basket{catalog: c} }
 
 // Add adds one of the product with this barcode or SKU; a product already
-// in the basket gets one more. It returns the index of the line.
+// in the basket gets one more on its line. It returns the index of the
+// line. Errors: ErrUnknownProduct, ErrQuantityLimit, ErrLineLimit,
+// ErrTotalLimit; a refused add leaves the basket as it was.
 func (b *Basket) Add(code string) (int, error) {
+	code = strings.TrimSpace(code)
 	p, ok := b.catalog.Lookup(code)
 	if !ok {
 		return -1, fmt.Errorf("add %q: %w", code, ErrUnknownProduct)
 	}
 	for i, l := range b.lines {
 		if l.product.SKU == p.SKU {
-			return i, b.SetQuantity(i, l.qty+1)
+			if err := b.SetQuantity(i, l.qty+1); err != nil {
+				return i, fmt.Errorf("add %q: %w", code, err)
+			}
+			return i, nil
 		}
 	}
 	if len(b.lines) >= MaxLines {
 		return -1, fmt.Errorf("add %q: the basket has %d lines already: %w", code, MaxLines, ErrLineLimit)
 	}
-	if b.Total()+p.Price > MaxTotal {
+	if b.Total()+p.Price > MaxTotal { // both ≤ MaxTotal: no overflow
 		return -1, fmt.Errorf("add %q: the total would pass %s: %w", code, MaxTotal, ErrTotalLimit)
 	}
-	b.lines = append(b.lines, basketLine{product: p, code: code, qty: 1})
+	barcode := ""
+	for _, bc := range p.Barcodes {
+		if codeKey(bc) == codeKey(code) {
+			barcode = bc
+		}
+	}
+	if barcode == "" && len(p.Barcodes) > 0 {
+		barcode = p.Barcodes[0]
+	}
+	b.lines = append(b.lines, basketLine{product: p, barcode: barcode, qty: 1})
 	return len(b.lines) - 1, nil
 }
 
-// SetQuantity sets line i's quantity (1 to MaxQuantity).
+// SetQuantity sets line i's quantity (1 to MaxQuantity), refusing a
+// quantity that would take the total past MaxTotal. Lines count from 0;
+// a missing one is ErrNoSuchLine.
 func (b *Basket) SetQuantity(i, qty int) error {
 	if i < 0 || i >= len(b.lines) {
-		return fmt.Errorf("set quantity: no line %d", i+1)
+		return fmt.Errorf("set quantity of line %d of %d: %w", i+1, len(b.lines), ErrNoSuchLine)
 	}
 	if qty < 1 || qty > MaxQuantity {
-		return fmt.Errorf("set quantity %d: must be 1 to %d: %w", qty, MaxQuantity, ErrQuantityLimit)
+		return fmt.Errorf("set quantity of %s to %d: must be 1 to %d: %w", b.lines[i].product.SKU, qty, MaxQuantity, ErrQuantityLimit)
 	}
-	old := b.lines[i].qty
+	line, err := b.lines[i].product.Price.Mul(qty)
+	if err != nil {
+		return fmt.Errorf("set quantity of %s to %d: %w", b.lines[i].product.SKU, qty, err)
+	}
+	others := b.Total() - b.lineTotal(i)
+	if line > MaxTotal || others+line > MaxTotal {
+		return fmt.Errorf("set quantity of %s to %d: the total would pass %s: %w", b.lines[i].product.SKU, qty, MaxTotal, ErrTotalLimit)
+	}
 	b.lines[i].qty = qty
-	if b.Total() > MaxTotal {
-		b.lines[i].qty = old
-		return fmt.Errorf("set quantity %d: the total would pass %s: %w", qty, MaxTotal, ErrTotalLimit)
-	}
 	return nil
 }
 
 // Increment adds one to line i.
-func (b *Basket) Increment(i int) error { return b.SetQuantity(i, b.qty(i)+1) }
+func (b *Basket) Increment(i int) error { return b.SetQuantity(i, b.Quantity(i)+1) }
 
 // Decrement takes one from line i; a line never goes below 1 (Remove
-// takes it away).
-func (b *Basket) Decrement(i int) error { return b.SetQuantity(i, b.qty(i)-1) }
+// takes it away), so decrementing 1 is ErrQuantityLimit.
+func (b *Basket) Decrement(i int) error { return b.SetQuantity(i, b.Quantity(i)-1) }
 
-func (b *Basket) qty(i int) int {
+// Quantity is line i's quantity, 0 if there is no such line.
+func (b *Basket) Quantity(i int) int {
 	if i < 0 || i >= len(b.lines) {
 		return 0
 	}
 	return b.lines[i].qty
 }
 
-// Remove takes line i out of the basket.
+// Remove takes line i out of the basket (ErrNoSuchLine if there is none).
 func (b *Basket) Remove(i int) error {
 	if i < 0 || i >= len(b.lines) {
-		return fmt.Errorf("remove: no line %d", i+1)
+		return fmt.Errorf("remove line %d of %d: %w", i+1, len(b.lines), ErrNoSuchLine)
 	}
 	b.lines = append(b.lines[:i], b.lines[i+1:]...)
 	return nil
@@ -92,28 +119,28 @@ func (b *Basket) Clear() { b.lines = nil }
 // Len is the number of lines.
 func (b *Basket) Len() int { return len(b.lines) }
 
-// Total is the sum of the line totals.
+// lineTotal cannot overflow: every change is checked against MaxTotal.
+func (b *Basket) lineTotal(i int) Money {
+	return b.lines[i].product.Price * Money(b.lines[i].qty)
+}
+
+// Total is the sum of the line totals; at most MaxTotal.
 func (b *Basket) Total() Money {
 	var t Money
-	for _, l := range b.lines {
-		t += l.product.Price * Money(l.qty)
+	for i := range b.lines {
+		t += b.lineTotal(i)
 	}
 	return t
 }
 
-// Lines snapshots the basket as order lines.
+// Lines snapshots the basket as order lines; ErrEmptyBasket is for the
+// caller (NewOrder) to raise on an empty one.
 func (b *Basket) Lines() []Line {
 	out := make([]Line, len(b.lines))
 	for i, l := range b.lines {
 		p := l.product
-		barcode := ""
-		if l.code != p.SKU && len(p.Barcodes) > 0 {
-			barcode = l.code
-		} else if len(p.Barcodes) > 0 {
-			barcode = p.Barcodes[0]
-		}
-		out[i] = Line{SKU: p.SKU, Barcode: barcode, NameZH: p.NameZH, NameEN: p.NameEN, Unit: p.Unit,
-			UnitPrice: p.Price, Quantity: l.qty, Total: p.Price * Money(l.qty)}
+		out[i] = Line{SKU: p.SKU, Barcode: l.barcode, NameZH: p.NameZH, NameEN: p.NameEN, Unit: p.Unit,
+			UnitPrice: p.Price, Quantity: l.qty, Total: b.lineTotal(i)}
 	}
 	return out
 }

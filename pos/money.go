@@ -3,6 +3,7 @@ package pos
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -13,91 +14,124 @@ type Money int64
 // Alipay's own upper bound for one trade.
 const MaxMoney Money = 100_000_000_00
 
+// maxWholeDigits is how many yuan digits MaxMoney has; a longer whole
+// part is too large before any arithmetic, so parsing never overflows.
+const maxWholeDigits = 9
+
 // ParseMoney reads a yuan amount as a cashier or a catalog writes it:
 // "12", "12.5", "12.50", "¥12.50", "￥12.50", "12.50元", with spaces
-// around. It refuses negative amounts, more than two decimals and
-// anything above MaxMoney.
+// around, and with full-width digits ("１２．５０") as a Chinese input
+// method types them. It refuses negative amounts (a refund is its own
+// operation, never a negative price), more than two decimals, thousands
+// separators, and anything above MaxMoney. Its errors match ErrBadMoney
+// and read as one sentence naming the input and the fix.
 func ParseMoney(s string) (Money, error) {
 	in := s
+	s = strings.Map(halfWidth, s)
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "¥")
 	s = strings.TrimPrefix(s, "￥")
 	s = strings.TrimSuffix(s, "元")
 	s = strings.TrimSpace(s)
+	bad := func(format string, args ...any) error {
+		return &sentenceError{kind: ErrBadMoney, msg: fmt.Sprintf(format, args...)}
+	}
 	if s == "" {
-		return 0, fmt.Errorf("%w: %q is empty; write an amount like 12.50", ErrBadMoney, in)
+		if strings.TrimSpace(in) == "" {
+			return 0, bad("the amount is empty; write it like 12.50")
+		}
+		return 0, bad("%q has no digits; write an amount like 12.50", in)
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" || !digits(whole) || (hasDot && (frac == "" || !digits(frac))) {
-		if strings.HasPrefix(s, "-") {
-			return 0, fmt.Errorf("%w: %q is negative; amounts are 0 or more", ErrBadMoney, in)
+	if !digits(whole) || hasDot && !digits(frac) {
+		switch {
+		case strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−"):
+			return 0, bad("%q is negative; an amount is 0 or more", in)
+		case strings.Contains(s, ","):
+			return 0, bad("%q has a thousands separator; write it without, like 1000.00", in)
 		}
-		return 0, fmt.Errorf("%w: %q is not an amount; write it like 12.50", ErrBadMoney, in)
+		return 0, bad("%q is not an amount; write it like 12.50", in)
 	}
+	if w := strings.TrimLeft(whole, "0"); len(w) > maxWholeDigits {
+		return 0, bad("%q is more than %s, the most one amount can be", in, MaxMoney)
+	}
+	fen := atoi(whole)*100 + atoi((frac + "00")[:2])
 	if len(frac) > 2 {
-		return 0, fmt.Errorf("%w: %q has more than two decimals; write it like 12.35", ErrBadMoney, in)
-	}
-	if len(whole) > 12 {
-		return 0, fmt.Errorf("%w: %q is too large; the most is %s", ErrBadMoney, in, MaxMoney)
-	}
-	var fen int64
-	for _, c := range whole {
-		fen = fen*10 + int64(c-'0')
-	}
-	fen *= 100
-	switch len(frac) {
-	case 1:
-		fen += int64(frac[0]-'0') * 10
-	case 2:
-		fen += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+		if frac[2] >= '5' {
+			fen++
+		}
+		return 0, bad("%q has more than two decimals; write it like %s", in, Money(fen).Yuan())
 	}
 	if Money(fen) > MaxMoney {
-		return 0, fmt.Errorf("%w: %q is too large; the most is %s", ErrBadMoney, in, MaxMoney)
+		return 0, bad("%q is more than %s, the most one amount can be", in, MaxMoney)
 	}
 	return Money(fen), nil
 }
 
+// halfWidth maps the full-width forms a Chinese input method types
+// ("１２．５", "ｎｆｓｑ") to ASCII, and 。 to a decimal point.
+func halfWidth(r rune) rune {
+	switch {
+	case r >= '\uff01' && r <= '\uff5e': // full-width ! to ~
+		return r - 0xfee0
+	case r == '。':
+		return '.'
+	case r == '\u3000': // ideographic space
+		return ' '
+	}
+	return r
+}
+
+// digits reports whether s is one or more ASCII digits.
 func digits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
 	return s != ""
 }
 
+// atoi reads ASCII digits the caller has checked and kept short.
+func atoi(s string) int64 {
+	var n int64
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int64(s[i]-'0')
+	}
+	return n
+}
+
 // Fen returns the amount in fen.
 func (m Money) Fen() int64 { return int64(m) }
 
-// Yuan formats the amount as Alipay wants it: "12.50".
+// Yuan formats the amount as Alipay wants it: "12.50" (negative "-1.00").
 func (m Money) Yuan() string {
-	sign := ""
-	v := int64(m)
-	if v < 0 {
-		sign = "-"
-		if v == math.MinInt64 {
-			return "-92233720368547758.08"
-		}
-		v = -v
+	v, sign := uint64(m), ""
+	if m < 0 {
+		v, sign = uint64(-(m+1))+1, "-" // safe for math.MinInt64
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	frac := strconv.FormatUint(v%100, 10)
+	if len(frac) == 1 {
+		frac = "0" + frac
+	}
+	return sign + strconv.FormatUint(v/100, 10) + "." + frac
 }
 
 // String formats the amount for people: "¥12.50", "-¥1.00".
 func (m Money) String() string {
-	y := m.Yuan()
-	if strings.HasPrefix(y, "-") {
-		return "-¥" + y[1:]
+	if m < 0 {
+		return "-¥" + m.Yuan()[1:]
 	}
-	return "¥" + y
+	return "¥" + m.Yuan()
 }
 
-// Mul multiplies by a quantity, refusing an overflow.
+// Mul multiplies by a quantity, refusing a negative quantity
+// (ErrQuantityLimit) and an int64 overflow (ErrTotalLimit).
 func (m Money) Mul(qty int) (Money, error) {
 	if qty < 0 {
-		return 0, fmt.Errorf("multiply %s by %d: negative quantity", m, qty)
+		return 0, fmt.Errorf("multiply %s by %d: %w", m, qty, ErrQuantityLimit)
 	}
-	if qty != 0 && int64(m) > math.MaxInt64/int64(qty) {
+	if qty != 0 && (int64(m) > math.MaxInt64/int64(qty) || int64(m) < math.MinInt64/int64(qty)) {
 		return 0, fmt.Errorf("multiply %s by %d: %w", m, qty, ErrTotalLimit)
 	}
 	return m * Money(qty), nil
