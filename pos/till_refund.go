@@ -14,22 +14,7 @@ var ErrRefundPending = errors.New("refund is pending at the provider")
 
 // Refundable is how much of an order's payment can still be refunded:
 // the paid amount less every refund that succeeded or is pending.
-func Refundable(o Order) Money {
-	a := findAttempt(&o, o.PaidBy)
-	if a == nil {
-		return 0
-	}
-	left := a.Amount
-	for _, r := range o.Refunds {
-		if r.OutTradeNo == a.OutTradeNo && r.Status != payments.RefundFailed {
-			left -= r.Amount
-		}
-	}
-	if left < 0 {
-		return 0
-	}
-	return left
-}
+func Refundable(o Order) Money { return o.Refundable() }
 
 // Refund gives back part or all of a paid order. The refund is stored
 // (and the amount reserved) before the provider is asked, under a refund
