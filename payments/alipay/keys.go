@@ -30,11 +30,11 @@ func loadKeys(cfg Config) (keys, error) {
 	if err != nil {
 		return k, fmt.Errorf("alipay: AppPrivateKeyFile: %w", err)
 	}
-	block, _ := pem.Decode(priv)
-	if block == nil || !isRSAPrivateKey(block.Bytes) {
+	_, der, err := payments.ParsePrivateKeyPEM(priv)
+	if err != nil {
 		return k, fmt.Errorf("alipay: AppPrivateKeyFile %s holds no PEM RSA private key (PKCS#8 or PKCS#1); export the app private key as PEM", cfg.AppPrivateKeyFile)
 	}
-	k.privateB64 = base64.StdEncoding.EncodeToString(block.Bytes)
+	k.privateB64 = base64.StdEncoding.EncodeToString(der)
 	if cfg.certMode() {
 		for _, f := range []struct {
 			name, path string
@@ -52,7 +52,7 @@ func loadKeys(cfg Config) (keys, error) {
 	if k.publicPEM, err = payments.ReadSecretFile(cfg.AlipayPublicKeyFile); err != nil {
 		return k, fmt.Errorf("alipay: AlipayPublicKeyFile: %w", err)
 	}
-	block, _ = pem.Decode(k.publicPEM)
+	block, _ := pem.Decode(k.publicPEM)
 	if block == nil || block.Type != "PUBLIC KEY" {
 		return k, fmt.Errorf("alipay: AlipayPublicKeyFile %s holds no PEM public key; wrap Alipay's public key in -----BEGIN PUBLIC KEY----- lines", cfg.AlipayPublicKeyFile)
 	}
@@ -64,15 +64,6 @@ func loadKeys(cfg Config) (keys, error) {
 	k.verify = rsaPub
 	k.publicB64 = base64.StdEncoding.EncodeToString(block.Bytes)
 	return k, nil
-}
-
-func isRSAPrivateKey(der []byte) bool {
-	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return true
-	}
-	key, err := x509.ParsePKCS8PrivateKey(der)
-	_, ok := key.(*rsa.PrivateKey)
-	return err == nil && ok
 }
 
 // certKey returns the RSA key of the first certificate in a PEM file.

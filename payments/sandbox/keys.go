@@ -219,7 +219,7 @@ func loadKeys(dir string) (*Keys, error) {
 		if err != nil {
 			return nil, err
 		}
-		key, err := ParsePrivateKeyPEM(data)
+		key, _, err := payments.ParsePrivateKeyPEM(data)
 		if err != nil {
 			return nil, fmt.Errorf("load sandbox key %s: %w", name, err)
 		}
@@ -258,24 +258,4 @@ func publicPEM(key *rsa.PrivateKey) func() ([]byte, error) {
 		}
 		return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 	}
-}
-
-// ParsePrivateKeyPEM reads a PKCS#8 or PKCS#1 RSA private key in PEM.
-func ParsePrivateKeyPEM(data []byte) (*rsa.PrivateKey, error) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, errors.New("no PEM block")
-	}
-	if key, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return key, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, err
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("not an RSA key")
-	}
-	return rk, nil
 }

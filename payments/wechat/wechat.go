@@ -48,8 +48,8 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := parsePrivateKey(sec.privateKeyPEM); err != nil {
-		return nil, fmt.Errorf("wechat: PrivateKeyFile %s: %w", cfg.PrivateKeyFile, err)
+	if _, _, err := payments.ParsePrivateKeyPEM(sec.privateKeyPEM); err != nil {
+		return nil, fmt.Errorf("wechat: PrivateKeyFile %s: %w; expected the merchant API private key (apiclient_key.pem)", cfg.PrivateKeyFile, err)
 	}
 	pub, err := parsePublicKey(sec.publicKeyPEM)
 	if err != nil {
@@ -109,26 +109,6 @@ func (g certGuard) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, errCertFetch
 	}
 	return g.next.RoundTrip(r)
-}
-
-// parsePrivateKey checks an RSA private key PEM without echoing it.
-func parsePrivateKey(b []byte) (*rsa.PrivateKey, error) {
-	block, _ := pem.Decode(b)
-	if block == nil {
-		return nil, errors.New("no PEM block found; expected the merchant API private key (apiclient_key.pem)")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, errors.New("not a PKCS#1 or PKCS#8 private key")
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("not an RSA private key")
-	}
-	return rk, nil
 }
 
 // parsePublicKey reads an RSA public key from a PKIX, PKCS#1 or
