@@ -10,13 +10,15 @@ import (
 	"qrtill/payments"
 	"qrtill/payments/alipay"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxclient"
 )
 
 func certProvider(t *testing.T, info sandbox.Info, alipayCert string) *alipay.Provider {
 	t.Helper()
-	p, err := alipay.New(alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID,
-		AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile, AppCertFile: info.Alipay.AppCertFile,
-		AlipayRootCertFile: info.Alipay.AlipayRootCertFile, AlipayCertFile: alipayCert, GatewayURL: info.Alipay.GatewayURL})
+	cfg, _ := sandboxclient.Configs(info)
+	cfg.AlipayPublicKeyFile = ""
+	cfg.AppCertFile, cfg.AlipayRootCertFile, cfg.AlipayCertFile = info.Alipay.AppCertFile, info.Alipay.AlipayRootCertFile, alipayCert
+	p, err := alipay.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"qrtill/payments"
 	"qrtill/payments/alipay"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxclient"
 	"qrtill/payments/sandbox/sandboxtest"
 )
 
@@ -41,9 +42,8 @@ func newRig(tb testing.TB) *rig {
 
 // config is the provider configuration sandbox.json describes.
 func config(info sandbox.Info) alipay.Config {
-	return alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID,
-		AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile, AlipayPublicKeyFile: info.Alipay.AlipayPublicKeyFile,
-		GatewayURL: info.Alipay.GatewayURL}
+	cfg, _ := sandboxclient.Configs(info)
+	return cfg
 }
 
 func newProvider(tb testing.TB, cfg alipay.Config) *alipay.Provider {

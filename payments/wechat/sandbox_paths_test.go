@@ -20,6 +20,7 @@ import (
 
 	"qrtill/payments"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxclient"
 	"qrtill/payments/wechat"
 )
 
@@ -318,9 +319,7 @@ func TestEveryLooseKeyFileRefused(t *testing.T) {
 	r := newRig(t)
 	for _, field := range []string{"PrivateKeyFile", "PublicKeyFile", "APIv3KeyFile"} {
 		t.Run(field, func(t *testing.T) {
-			cfg := wechat.Config{MchID: r.info.WeChat.MchID, AppID: r.info.WeChat.AppID, SerialNo: r.info.WeChat.SerialNo,
-				PrivateKeyFile: r.info.WeChat.PrivateKeyFile, APIv3KeyFile: r.info.WeChat.APIv3KeyFile,
-				PublicKeyID: r.info.WeChat.PublicKeyID, PublicKeyFile: r.info.WeChat.PublicKeyFile, BaseURL: r.info.BaseURL}
+			_, cfg := sandboxclient.Configs(r.info)
 			src := map[string]*string{"PrivateKeyFile": &cfg.PrivateKeyFile, "PublicKeyFile": &cfg.PublicKeyFile, "APIv3KeyFile": &cfg.APIv3KeyFile}[field]
 			data, err := os.ReadFile(*src)
 			if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"qrtill/payments"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxclient"
 	"qrtill/payments/sandbox/sandboxtest"
 	"qrtill/payments/wechat"
 )
@@ -41,9 +42,9 @@ func provider(t testing.TB, info sandbox.Info, privateKeyFile string) *wechat.Pr
 	if privateKeyFile == "" {
 		privateKeyFile = info.WeChat.PrivateKeyFile
 	}
-	p, err := wechat.New(wechat.Config{MchID: info.WeChat.MchID, AppID: info.WeChat.AppID, SerialNo: info.WeChat.SerialNo,
-		PrivateKeyFile: privateKeyFile, APIv3KeyFile: info.WeChat.APIv3KeyFile, PublicKeyID: info.WeChat.PublicKeyID,
-		PublicKeyFile: info.WeChat.PublicKeyFile, BaseURL: info.WeChat.BaseURL, NotifyURL: "http://127.0.0.1:1/notify/wechat"})
+	_, cfg := sandboxclient.Configs(info)
+	cfg.PrivateKeyFile, cfg.NotifyURL = privateKeyFile, "http://127.0.0.1:1/notify/wechat"
+	p, err := wechat.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,9 +288,8 @@ func TestLooseKeyFileRefused(t *testing.T) {
 	if err := os.Chmod(r.info.WeChat.PrivateKeyFile, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := wechat.New(wechat.Config{MchID: r.info.WeChat.MchID, AppID: r.info.WeChat.AppID, SerialNo: r.info.WeChat.SerialNo,
-		PrivateKeyFile: r.info.WeChat.PrivateKeyFile, APIv3KeyFile: r.info.WeChat.APIv3KeyFile, PublicKeyID: r.info.WeChat.PublicKeyID,
-		PublicKeyFile: r.info.WeChat.PublicKeyFile, BaseURL: r.info.BaseURL})
+	_, cfg := sandboxclient.Configs(r.info)
+	_, err := wechat.New(cfg)
 	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("loose key: %v", err)
 	}
