@@ -84,18 +84,21 @@ type Attempt struct {
 	ExpiresAt       time.Time        `json:"expires_at"`
 	UpdatedAt       time.Time        `json:"updated_at"`
 	LastCode        string           `json:"last_code,omitempty"` // provider's last raw status
-	// Intent says why the till is closing the attempt (IntentCancel,
-	// IntentExpire, IntentSwitch, IntentAbandon); empty while nobody is.
-	Intent string `json:"intent,omitempty"`
+	// Intent says why the till is closing the attempt; empty while
+	// nobody is.
+	Intent Intent `json:"intent,omitempty"`
 }
 
-// Why the till closes an attempt. The intent is stored with the attempt
-// so that a close interrupted by a crash is finished the same way.
+// Intent is why the till closes an attempt. It is stored with the
+// attempt so that a close interrupted by a crash is finished the same way.
+type Intent string
+
+// The intents.
 const (
-	IntentCancel  = "cancel"  // the cashier cancelled the sale
-	IntentExpire  = "expire"  // the attempt ran out of time
-	IntentSwitch  = "switch"  // the cashier chose the other channel
-	IntentAbandon = "abandon" // the QR was never shown, or the till restarted
+	IntentCancel  Intent = "cancel"  // the cashier cancelled the sale
+	IntentExpire  Intent = "expire"  // the attempt ran out of time
+	IntentSwitch  Intent = "switch"  // the cashier chose the other channel
+	IntentAbandon Intent = "abandon" // the QR was never shown, or the till restarted
 )
 
 // Open reports whether the attempt may still be paid (the till must keep
@@ -150,13 +153,47 @@ const (
 	SourceSystem    EventSource = "system"
 )
 
+// EventKind is the short machine word of an event. The words are stored
+// in the order book and labelled on screen (tui/i18n.go), so each is a
+// constant the compiler checks.
+type EventKind string
+
+// The event kinds.
+const (
+	EventCreated         EventKind = "created"          // checkout stored the order
+	EventAttempt         EventKind = "attempt"          // a payment attempt is stored; asking for a QR
+	EventQRIssued        EventKind = "qr_issued"        // the provider issued the QR
+	EventQRUnknown       EventKind = "qr_unknown"       // no answer to the QR request; closing it to be safe
+	EventWaiting         EventKind = "waiting"          // the provider has the trade; nobody scanned yet
+	EventScanned         EventKind = "scanned"          // the buyer scanned and must confirm
+	EventPaid            EventKind = "paid"             // the provider says paid
+	EventClosing         EventKind = "closing"          // the till asked the provider to close the QR
+	EventClosed          EventKind = "closed"           // the provider confirmed the close
+	EventExpired         EventKind = "expired"          // the payment window ran out and the QR is closed
+	EventFailed          EventKind = "failed"           // the provider refused or the payment failed
+	EventOrderCancelled  EventKind = "order_cancelled"  // the sale is cancelled
+	EventOrderExpired    EventKind = "order_expired"    // the sale expired
+	EventDoublePayment   EventKind = "double_payment"   // paid twice; the second payment goes back
+	EventLatePayment     EventKind = "late_payment"     // paid after the sale was cancelled; refunding
+	EventRefundRequested EventKind = "refund_requested" // a refund is stored, the provider not yet asked
+	EventRefunded        EventKind = "refunded"         // a refund is done (or the provider reports one)
+	EventRefundFailed    EventKind = "refund_failed"    // the provider refused a refund
+)
+
+// EventKinds lists every event kind.
+func EventKinds() []EventKind {
+	return []EventKind{EventCreated, EventAttempt, EventQRIssued, EventQRUnknown, EventWaiting, EventScanned, EventPaid,
+		EventClosing, EventClosed, EventExpired, EventFailed, EventOrderCancelled, EventOrderExpired, EventDoublePayment,
+		EventLatePayment, EventRefundRequested, EventRefunded, EventRefundFailed}
+}
+
 // Event is one entry of an order's append-only log.
 type Event struct {
 	OrderNumber string      `json:"order_number"`
 	Seq         uint64      `json:"seq"` // assigned by the store, increasing per order
 	At          time.Time   `json:"at"`
 	Source      EventSource `json:"source"`
-	Kind        string      `json:"kind"` // short machine word: "created", "qr_issued", "paid", …
+	Kind        EventKind   `json:"kind"`
 	OutTradeNo  string      `json:"out_trade_no,omitempty"`
 	Detail      string      `json:"detail,omitempty"` // human text; never secrets
 }

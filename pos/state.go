@@ -2,11 +2,14 @@ package pos
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
 // The order and attempt state machines. Each table lists, for a status,
 // every status it may move to; anything else is ErrForbiddenTransition.
+// Every status write of the money path goes through move, so these
+// tables are the whole truth about which moves happen.
 //
 // Self-moves: only partially_refunded → partially_refunded is a move (a
 // further partial refund is a real change). Every other status moving to
@@ -26,17 +29,20 @@ var orderMoves = map[OrderStatus][]OrderStatus{
 
 // attemptMoves is the payment attempt state machine. Open statuses
 // (creating, waiting, scanned, closing) may jump to any end the provider
-// reports, since a poll can miss steps; the ends are final but for
-// paid → refunded.
+// reports, since a poll can miss steps. A closed, expired or failed
+// attempt moves once more if the provider later says it was paid after
+// all (a late payment: the buyer paid just before the close landed); a
+// paid attempt may be refunded. A provider that reports a trade paid and
+// refunded in one answer moves the attempt through paid to refunded.
 var attemptMoves = map[AttemptStatus][]AttemptStatus{
 	AttemptCreating: {AttemptWaiting, AttemptScanned, AttemptClosing, AttemptPaid, AttemptClosed, AttemptExpired, AttemptFailed},
 	AttemptWaiting:  {AttemptScanned, AttemptClosing, AttemptPaid, AttemptClosed, AttemptExpired, AttemptFailed},
 	AttemptScanned:  {AttemptClosing, AttemptPaid, AttemptClosed, AttemptExpired, AttemptFailed},
 	AttemptClosing:  {AttemptPaid, AttemptClosed, AttemptExpired, AttemptFailed}, // paid: the buyer beat the close
 	AttemptPaid:     {AttemptRefunded},
-	AttemptClosed:   nil,
-	AttemptExpired:  nil,
-	AttemptFailed:   nil,
+	AttemptClosed:   {AttemptPaid}, // a late payment
+	AttemptExpired:  {AttemptPaid}, // a late payment
+	AttemptFailed:   {AttemptPaid}, // a late payment
 	AttemptRefunded: nil,
 }
 
@@ -64,59 +70,36 @@ func (s AttemptStatus) Valid() bool { _, ok := attemptMoves[s]; return ok }
 // Final reports whether an attempt in s can never move again.
 func (s AttemptStatus) Final() bool { return s.Valid() && len(attemptMoves[s]) == 0 }
 
-// CanMoveOrder reports whether an order may move from one status to another.
-func CanMoveOrder(from, to OrderStatus) bool { return contains(orderMoves[from], to) }
+// status is either machine's status.
+type status interface{ OrderStatus | AttemptStatus }
 
-// CanMoveAttempt reports whether an attempt may move from one status to another.
-func CanMoveAttempt(from, to AttemptStatus) bool { return contains(attemptMoves[from], to) }
-
-// CanTransition reports whether either machine allows from → to:
-// CanMoveOrder for order statuses, CanMoveAttempt for attempt statuses.
-func CanTransition[S OrderStatus | AttemptStatus](from, to S) bool {
+// allowed reports whether the machine of S allows from → to.
+func allowed[S status](from, to S) bool {
+	var moves []S
 	switch f := any(from).(type) {
 	case OrderStatus:
-		return CanMoveOrder(f, any(to).(OrderStatus))
+		moves = any(orderMoves[f]).([]S)
 	case AttemptStatus:
-		return CanMoveAttempt(f, any(to).(AttemptStatus))
+		moves = any(attemptMoves[f]).([]S)
 	}
-	return false
+	return slices.Contains(moves, to)
 }
 
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
+// move is the one way a status changes: it sets *s to `to` if the
+// machine allows it, and otherwise leaves it alone and returns
+// ErrForbiddenTransition naming the order or attempt (by its number) and
+// both statuses.
+func move[S status](s *S, to S, number string) error {
+	if !allowed(*s, to) {
+		what := "order"
+		if _, ok := any(to).(AttemptStatus); ok {
+			what = "attempt"
 		}
+		return fmt.Errorf("move %s %s from %s to %s: %w", what, number, *s, to, ErrForbiddenTransition)
 	}
-	return false
-}
-
-// SetStatus moves the order to status to if the state machine allows it;
-// otherwise it leaves the order alone and returns ErrForbiddenTransition
-// naming the order and both statuses.
-func (o *Order) SetStatus(to OrderStatus) error {
-	if !CanMoveOrder(o.Status, to) {
-		return fmt.Errorf("move order %s from %s to %s: %w", o.Number, o.Status, to, ErrForbiddenTransition)
-	}
-	o.Status = to
+	*s = to
 	return nil
 }
-
-// SetStatus moves the attempt to status to if the state machine allows
-// it; otherwise it returns ErrForbiddenTransition naming both statuses.
-func (a *Attempt) SetStatus(to AttemptStatus) error {
-	if !CanMoveAttempt(a.Status, to) {
-		return fmt.Errorf("move attempt %s from %s to %s: %w", a.OutTradeNo, a.Status, to, ErrForbiddenTransition)
-	}
-	a.Status = to
-	return nil
-}
-
-// moveOrder is o.SetStatus(to), kept for the till's code.
-func moveOrder(o *Order, to OrderStatus) error { return o.SetStatus(to) }
-
-// moveAttempt is a.SetStatus(to), kept for the till's code.
-func moveAttempt(a *Attempt, to AttemptStatus) error { return a.SetStatus(to) }
 
 // NewOrder makes an open order from basket lines, computing its total.
 // It refuses a malformed number (ErrBadOrderNumber), no lines or nothing

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -45,7 +46,9 @@ type TillConfig struct {
 	ShopName  string
 	// CallTimeout bounds one provider call; default 15 s.
 	CallTimeout time.Duration
-	Logf        func(format string, args ...any)
+	// Log gets what the cashier does not see (provider trouble, retries);
+	// never keys or notification bodies. Nil discards.
+	Log *slog.Logger
 }
 
 // Till runs sales: checkout, pay, watch, cancel, refund, reconcile. It is
@@ -55,6 +58,7 @@ type Till struct {
 	cfg   TillConfig
 	store Store
 	hub   *hub
+	log   *slog.Logger
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -92,8 +96,8 @@ func NewTill(cfg TillConfig) (*Till, error) {
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 15 * time.Second
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.NotifyURL == nil {
 		cfg.NotifyURL = func(payments.Channel) string { return "" }
@@ -109,6 +113,7 @@ func NewTill(cfg TillConfig) (*Till, error) {
 		cfg:      cfg,
 		store:    cfg.Store,
 		hub:      newHub(),
+		log:      cfg.Log,
 		ctx:      ctx,
 		cancel:   cancel,
 		watchers: make(map[string]*watcher),
@@ -165,7 +170,7 @@ func (t *Till) Checkout(ctx context.Context, lines []Line, cashier, terminal str
 	if err != nil {
 		return Order{}, err
 	}
-	ev := Event{OrderNumber: o.Number, At: now, Source: SourceCashier, Kind: "created",
+	ev := Event{OrderNumber: o.Number, At: now, Source: SourceCashier, Kind: EventCreated,
 		Detail: fmt.Sprintf("%d lines, total %s, cashier %s", len(o.Lines), o.Total, orDash(cashier))}
 	if err := t.store.CreateOrder(ctx, o, ev); err != nil {
 		return Order{}, fmt.Errorf("store order: %w", err)

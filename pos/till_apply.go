@@ -26,92 +26,152 @@ type applied struct {
 // closed: such money is kept if the order still wants it, and refunded
 // automatically if the order is paid already or was cancelled.
 func applyTradeStatus(o *Order, outTradeNo string, st payments.TradeStatus, src EventSource, now time.Time) (applied, error) {
-	var res applied
 	a := findAttempt(o, outTradeNo)
 	if a == nil {
-		return res, fmt.Errorf("apply %s: %w", outTradeNo, ErrUnknownTrade)
+		return applied{}, fmt.Errorf("apply %s: %w", outTradeNo, ErrUnknownTrade)
 	}
 	if st.AmountFen != 0 && Money(st.AmountFen) != a.Amount {
-		return res, fmt.Errorf("apply %s: provider says %s, attempt is %s: %w",
+		return applied{}, fmt.Errorf("apply %s: provider says %s, attempt is %s: %w",
 			outTradeNo, Money(st.AmountFen), a.Amount, ErrMismatch)
-	}
-	event := func(kind, detail string) {
-		res.events = append(res.events, Event{OrderNumber: o.Number, At: now, Source: src,
-			Kind: kind, OutTradeNo: outTradeNo, Detail: detail})
 	}
 	if st.RawCode != "" {
 		a.LastCode = st.RawCode
 	}
 	a.UpdatedAt = now
-
+	x := &applying{o: o, a: a, src: src, now: now}
+	changed, err := true, error(nil)
 	switch st.State {
 	case payments.StateNotFound, payments.StateWaitingScan:
-		if a.Status == AttemptCreating {
-			if err := moveAttempt(a, AttemptWaiting); err != nil {
-				return res, err
-			}
-			event("waiting", "provider has the trade; waiting for scan")
-		}
+		err = x.waiting()
 	case payments.StateScanned:
-		if a.Status == AttemptCreating || a.Status == AttemptWaiting {
-			if err := moveAttempt(a, AttemptScanned); err != nil {
-				return res, err
-			}
-			if st.Buyer != "" {
-				a.Buyer = st.Buyer
-			}
-			event("scanned", "scanned by buyer "+orDash(a.Buyer)+"; waiting for the buyer to confirm")
-		}
+		err = x.scanned(st)
 	case payments.StatePaid:
-		if a.Status == AttemptPaid || a.Status == AttemptRefunded {
-			return res, nil
-		}
-		markPaid(a, st, now)
-		event("paid", fmt.Sprintf("paid %s by %s, %s trade %s", a.PaidAmount, orDash(a.Buyer), a.Channel, orDash(a.ProviderTradeNo)))
-		res.refunds = settlePaidAttempt(o, a, now, event)
-		if o.PaidBy == a.OutTradeNo {
-			for _, other := range o.Attempts {
-				if other.Open() && other.OutTradeNo != a.OutTradeNo {
-					res.closes = append(res.closes, other.OutTradeNo)
-				}
-			}
-		}
+		changed, err = x.paid(st)
 	case payments.StateRefunded:
-		if a.Status == AttemptPaid || a.Status == AttemptRefunded {
-			return res, nil // refunds are tracked by the till's own refund records
-		}
-		// Paid and refunded before the till saw it (e.g. a provider-side
-		// cancel refunded it): the money went back, nothing to keep.
-		markPaid(a, st, now)
-		a.Status = AttemptRefunded
-		event("refunded", "provider reports this payment refunded")
+		changed, err = x.refunded(st)
 	case payments.StateClosed, payments.StateFailed:
-		if !a.Open() {
-			return res, nil
-		}
-		to := AttemptClosed
-		switch {
-		case st.State == payments.StateFailed:
-			to = AttemptFailed
-		case a.Intent == IntentExpire || (a.Intent == "" && !a.ExpiresAt.IsZero() && !now.Before(a.ExpiresAt)):
-			to = AttemptExpired
-		}
-		if err := moveAttempt(a, to); err != nil {
-			return res, err
-		}
-		event(string(to), closeDetail(a, st))
-		if err := settleClosedAttempt(o, a, now, event); err != nil {
-			return res, err
-		}
+		changed, err = x.closed(st)
 	default:
-		return res, fmt.Errorf("apply %s: unknown provider state %q", outTradeNo, st.State)
+		return x.res, fmt.Errorf("apply %s: unknown provider state %q", outTradeNo, st.State)
+	}
+	if err != nil || !changed {
+		return x.res, err
 	}
 	o.UpdatedAt = now
-	return res, nil
+	return x.res, nil
 }
 
-func markPaid(a *Attempt, st payments.TradeStatus, now time.Time) {
-	a.Status = AttemptPaid
+// applying is one provider answer being applied to an order and attempt.
+type applying struct {
+	o   *Order
+	a   *Attempt
+	src EventSource
+	now time.Time
+	res applied
+}
+
+func (x *applying) event(kind EventKind, detail string) {
+	x.res.events = append(x.res.events, Event{OrderNumber: x.o.Number, At: x.now, Source: x.src,
+		Kind: kind, OutTradeNo: x.a.OutTradeNo, Detail: detail})
+}
+
+// waiting: the provider has the trade, nobody scanned yet.
+func (x *applying) waiting() error {
+	if x.a.Status != AttemptCreating {
+		return nil
+	}
+	if err := move(&x.a.Status, AttemptWaiting, x.a.OutTradeNo); err != nil {
+		return err
+	}
+	x.event(EventWaiting, "provider has the trade; waiting for scan")
+	return nil
+}
+
+// scanned: the buyer scanned and must confirm.
+func (x *applying) scanned(st payments.TradeStatus) error {
+	a := x.a
+	if a.Status != AttemptCreating && a.Status != AttemptWaiting {
+		return nil
+	}
+	if err := move(&a.Status, AttemptScanned, a.OutTradeNo); err != nil {
+		return err
+	}
+	if st.Buyer != "" {
+		a.Buyer = st.Buyer
+	}
+	x.event(EventScanned, "scanned by buyer "+orDash(a.Buyer)+"; waiting for the buyer to confirm")
+	return nil
+}
+
+// paid: money was taken, on an open attempt or late on a closed one.
+// changed is false for a repeat.
+func (x *applying) paid(st payments.TradeStatus) (changed bool, err error) {
+	o, a := x.o, x.a
+	if a.Status == AttemptPaid || a.Status == AttemptRefunded {
+		return false, nil
+	}
+	if err := markPaid(a, st, x.now); err != nil {
+		return false, err
+	}
+	x.event(EventPaid, fmt.Sprintf("paid %s by %s, %s trade %s", a.PaidAmount, orDash(a.Buyer), a.Channel, orDash(a.ProviderTradeNo)))
+	x.res.refunds = settlePaidAttempt(o, a, x.now, x.event)
+	if o.PaidBy == a.OutTradeNo {
+		for _, other := range o.Attempts {
+			if other.Open() && other.OutTradeNo != a.OutTradeNo {
+				x.res.closes = append(x.res.closes, other.OutTradeNo)
+			}
+		}
+	}
+	return true, nil
+}
+
+// refunded: paid and refunded before the till saw it (e.g. a
+// provider-side cancel refunded it): the money went back, nothing to
+// keep. Refunds of a payment the till knows are tracked by its own
+// refund records, so a paid attempt is left alone.
+func (x *applying) refunded(st payments.TradeStatus) (changed bool, err error) {
+	a := x.a
+	if a.Status == AttemptPaid || a.Status == AttemptRefunded {
+		return false, nil
+	}
+	if err := markPaid(a, st, x.now); err != nil {
+		return false, err
+	}
+	if err := move(&a.Status, AttemptRefunded, a.OutTradeNo); err != nil {
+		return false, err
+	}
+	x.event(EventRefunded, "provider reports this payment refunded")
+	return true, nil
+}
+
+// closed: the attempt can no longer be paid (closed, expired, or the
+// payment failed).
+func (x *applying) closed(st payments.TradeStatus) (changed bool, err error) {
+	a := x.a
+	if !a.Open() {
+		return false, nil
+	}
+	to := AttemptClosed
+	switch {
+	case st.State == payments.StateFailed:
+		to = AttemptFailed
+	case a.Intent == IntentExpire || (a.Intent == "" && !a.ExpiresAt.IsZero() && !x.now.Before(a.ExpiresAt)):
+		to = AttemptExpired
+	}
+	if err := move(&a.Status, to, a.OutTradeNo); err != nil {
+		return false, err
+	}
+	x.event(closedKind(to), closeDetail(a, st))
+	return true, settleClosedAttempt(x.o, a, x.now, x.event)
+}
+
+// markPaid moves an attempt to paid (from any status but paid and
+// refunded: a late payment on a closed attempt counts) and records what
+// the provider says about the payment.
+func markPaid(a *Attempt, st payments.TradeStatus, now time.Time) error {
+	if err := move(&a.Status, AttemptPaid, a.OutTradeNo); err != nil {
+		return err
+	}
 	a.Intent = ""
 	if st.ProviderTradeNo != "" {
 		a.ProviderTradeNo = st.ProviderTradeNo
@@ -127,28 +187,43 @@ func markPaid(a *Attempt, st payments.TradeStatus, now time.Time) {
 	if a.PaidAt.IsZero() {
 		a.PaidAt = now
 	}
+	return nil
+}
+
+// closedKind is the event of an attempt that ended unpaid.
+func closedKind(to AttemptStatus) EventKind {
+	switch to {
+	case AttemptExpired:
+		return EventExpired
+	case AttemptFailed:
+		return EventFailed
+	}
+	return EventClosed
 }
 
 // settlePaidAttempt decides what a newly paid attempt means for the order,
 // and returns the refund numbers to issue.
-func settlePaidAttempt(o *Order, a *Attempt, now time.Time, event func(kind, detail string)) []string {
+func settlePaidAttempt(o *Order, a *Attempt, now time.Time, event func(kind EventKind, detail string)) []string {
 	switch {
 	case o.PaidBy != "" && o.PaidBy != a.OutTradeNo:
 		// A second payment for one sale: give it back.
 		no := addAutoRefund(o, a, "second payment for an order already paid by "+o.PaidBy, now)
-		event("double_payment", fmt.Sprintf("order was already paid by %s; refunding %s to the buyer automatically (refund %s)", o.PaidBy, a.PaidAmount, no))
+		event(EventDoublePayment, fmt.Sprintf("order was already paid by %s; refunding %s to the buyer automatically (refund %s)", o.PaidBy, a.PaidAmount, no))
 		return []string{no}
 	case o.Status == OrderCancelled:
 		no := addAutoRefund(o, a, "payment landed after the sale was cancelled", now)
-		event("late_payment", fmt.Sprintf("payment landed after the sale was cancelled; refunding %s automatically (refund %s)", a.PaidAmount, no))
+		event(EventLatePayment, fmt.Sprintf("payment landed after the sale was cancelled; refunding %s automatically (refund %s)", a.PaidAmount, no))
 		return []string{no}
 	}
-	if o.Status == OrderExpired || o.Status == OrderOpen {
-		// A late payment on an expired order is accepted: the buyer paid
-		// for these goods, the sale goes on.
-		_ = moveOrder(o, OrderAwaitingPayment)
+	if o.Status == OrderOpen {
+		// Defensive: an attempt is always stored with its order awaiting
+		// payment, but an open order that is paid goes through it too.
+		_ = move(&o.Status, OrderAwaitingPayment, o.Number)
 	}
-	if err := moveOrder(o, OrderPaid); err == nil {
+	// From expired this is a late payment, kept: the buyer paid for these
+	// goods, the sale goes on. A refunded or partly refunded order was
+	// paid by this attempt before and stays as it is.
+	if err := move(&o.Status, OrderPaid, o.Number); err == nil {
 		o.PaidBy = a.OutTradeNo
 		o.Channel = a.Channel
 	}
@@ -156,7 +231,7 @@ func settlePaidAttempt(o *Order, a *Attempt, now time.Time, event func(kind, det
 }
 
 // settleClosedAttempt decides what a closed attempt means for the order.
-func settleClosedAttempt(o *Order, a *Attempt, now time.Time, event func(kind, detail string)) error {
+func settleClosedAttempt(o *Order, a *Attempt, now time.Time, event func(kind EventKind, detail string)) error {
 	intent := a.Intent
 	a.Intent = ""
 	if o.Status != OrderAwaitingPayment || openAttempt(o) != nil {
@@ -164,15 +239,15 @@ func settleClosedAttempt(o *Order, a *Attempt, now time.Time, event func(kind, d
 	}
 	switch {
 	case intent == IntentCancel:
-		if err := moveOrder(o, OrderCancelled); err != nil {
+		if err := move(&o.Status, OrderCancelled, o.Number); err != nil {
 			return err
 		}
-		event("order_cancelled", "the provider confirmed the QR can no longer be paid; sale cancelled")
+		event(EventOrderCancelled, "the provider confirmed the QR can no longer be paid; sale cancelled")
 	case a.Status == AttemptExpired:
-		if err := moveOrder(o, OrderExpired); err != nil {
+		if err := move(&o.Status, OrderExpired, o.Number); err != nil {
 			return err
 		}
-		event("order_expired", "the payment window ran out; sale expired")
+		event(EventOrderExpired, "the payment window ran out; sale expired")
 	}
 	return nil
 }

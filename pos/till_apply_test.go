@@ -23,13 +23,18 @@ func orderWith(status OrderStatus, attempts ...AttemptStatus) Order {
 	return o
 }
 
+func paidBy(outTradeNo string, o Order) Order {
+	o.PaidBy = outTradeNo
+	return o
+}
+
 func TestApplyTradeStatus(t *testing.T) {
 	paid := payments.TradeStatus{State: payments.StatePaid, AmountFen: 1250, PaidFen: 1250, ProviderTradeNo: "T9", Buyer: "159****5620"}
 	tests := []struct {
 		name        string
 		order       Order
 		attempt     string
-		intent      string
+		intent      Intent
 		status      payments.TradeStatus
 		now         time.Time
 		wantOrder   OrderStatus
@@ -73,6 +78,16 @@ func TestApplyTradeStatus(t *testing.T) {
 			paid, applyNow, OrderPaid, AttemptPaid, 1, 0, 0, nil},
 		{"late payment on a cancelled order is refunded", orderWith(OrderCancelled, AttemptClosed), "A1", "",
 			paid, applyNow, OrderCancelled, AttemptPaid, 2, 1, 0, nil},
+		{"late payment on a failed attempt is kept", orderWith(OrderAwaitingPayment, AttemptFailed), "A1", "",
+			paid, applyNow, OrderPaid, AttemptPaid, 1, 0, 0, nil},
+		{"late payment on a switched-away attempt of a paid order is refunded", paidBy("A2", orderWith(OrderPaid, AttemptClosed, AttemptPaid)), "A1", "",
+			paid, applyNow, OrderPaid, AttemptPaid, 2, 1, 0, nil},
+		{"paid and refunded before the till saw it", orderWith(OrderAwaitingPayment, AttemptWaiting), "A1", "",
+			payments.TradeStatus{State: payments.StateRefunded, AmountFen: 1250, PaidFen: 1250}, applyNow, OrderAwaitingPayment, AttemptRefunded, 1, 0, 0, nil},
+		{"closed and then refunded by the provider", orderWith(OrderCancelled, AttemptClosed), "A1", "",
+			payments.TradeStatus{State: payments.StateRefunded, AmountFen: 1250, PaidFen: 1250}, applyNow, OrderCancelled, AttemptRefunded, 1, 0, 0, nil},
+		{"refund report on a refunded attempt changes nothing", orderWith(OrderCancelled, AttemptRefunded), "A1", "",
+			payments.TradeStatus{State: payments.StateRefunded, AmountFen: 1250}, applyNow, OrderCancelled, AttemptRefunded, 0, 0, 0, nil},
 		{"paid attempt closes the other open one", orderWith(OrderAwaitingPayment, AttemptClosed, AttemptWaiting), "A1", "",
 			paid, applyNow, OrderPaid, AttemptPaid, 1, 0, 1, nil},
 	}

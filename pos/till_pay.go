@@ -43,57 +43,76 @@ func (t *Till) Pay(ctx context.Context, number string, ch payments.Channel) (Ord
 			return o, ErrAlreadyPaid
 		}
 	}
+	o, err = t.storeAttempt(ctx, number, ch)
+	if err != nil {
+		return o, err
+	}
+	a := o.Attempts[len(o.Attempts)-1]
+	cctx, cancel := t.callCtx(ctx)
+	qr, qerr := prov.CreateQR(cctx, payments.QRRequest{
+		OutTradeNo: a.OutTradeNo, AmountFen: int64(a.Amount), Subject: t.subject(o),
+		ExpiresAt: a.ExpiresAt, NotifyURL: t.cfg.NotifyURL(ch),
+	})
+	cancel()
+	if qerr != nil {
+		return t.failQR(ctx, o.Number, a.OutTradeNo, qerr)
+	}
+	o, err = t.storeQR(ctx, number, a.OutTradeNo, qr)
+	if err != nil {
+		return o, err
+	}
+	t.ensureWatch(o.Number, a.OutTradeNo)
+	return o, nil
+}
 
+// storeAttempt stores a new attempt on channel ch, before the provider
+// is asked for anything; it is the order's last attempt.
+func (t *Till) storeAttempt(ctx context.Context, number string, ch payments.Channel) (Order, error) {
 	now := t.cfg.Clock()
-	outTradeNo := AttemptOutTradeNo(o.Number, len(o.Attempts)+1)
-	o, err = t.update(ctx, number, func(o *Order) ([]Event, error) {
+	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
 		if o.Status != OrderAwaitingPayment {
-			if err := moveOrder(o, OrderAwaitingPayment); err != nil {
+			if err := move(&o.Status, OrderAwaitingPayment, o.Number); err != nil {
 				return nil, err
 			}
 		}
+		outTradeNo := AttemptOutTradeNo(o.Number, len(o.Attempts)+1)
 		o.Attempts = append(o.Attempts, Attempt{
 			OutTradeNo: outTradeNo, OrderNumber: o.Number, Channel: ch, Status: AttemptCreating,
 			Amount: o.Total, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(t.cfg.PaymentWindow),
 		})
 		o.Channel = ch
 		o.UpdatedAt = now
-		return []Event{{At: now, Source: SourceCashier, Kind: "attempt", OutTradeNo: outTradeNo,
+		return []Event{{At: now, Source: SourceCashier, Kind: EventAttempt, OutTradeNo: outTradeNo,
 			Detail: fmt.Sprintf("asking %s for a QR for %s", ch, o.Total)}}, nil
 	})
 	if err != nil {
 		return o, fmt.Errorf("store attempt: %w", err)
 	}
+	return o, nil
+}
 
-	cctx, cancel := t.callCtx(ctx)
-	qr, qerr := prov.CreateQR(cctx, payments.QRRequest{
-		OutTradeNo: outTradeNo, AmountFen: int64(o.Total), Subject: t.subject(o),
-		ExpiresAt: now.Add(t.cfg.PaymentWindow), NotifyURL: t.cfg.NotifyURL(ch),
-	})
-	cancel()
-	if qerr != nil {
-		return t.failQR(ctx, o.Number, outTradeNo, qerr)
-	}
-	o, err = t.update(ctx, number, func(o *Order) ([]Event, error) {
+// storeQR stores the QR the provider issued and moves the attempt to
+// waiting, unless a notification or poll got there first.
+func (t *Till) storeQR(ctx context.Context, number, outTradeNo string, qr payments.QR) (Order, error) {
+	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
 		a := findAttempt(o, outTradeNo)
 		if a == nil || a.Status != AttemptCreating {
-			return nil, nil // a notification or poll got there first
+			return nil, nil
 		}
 		a.QRContent = qr.Content
 		if !qr.ExpiresAt.IsZero() && qr.ExpiresAt.Before(a.ExpiresAt) {
 			a.ExpiresAt = qr.ExpiresAt
 		}
-		if err := moveAttempt(a, AttemptWaiting); err != nil {
+		if err := move(&a.Status, AttemptWaiting, a.OutTradeNo); err != nil {
 			return nil, err
 		}
 		a.UpdatedAt = t.cfg.Clock()
-		return []Event{{At: a.UpdatedAt, Source: SourceCashier, Kind: "qr_issued", OutTradeNo: outTradeNo,
-			Detail: fmt.Sprintf("%s QR issued; expires %s", ch, a.ExpiresAt.Format("15:04:05"))}}, nil
+		return []Event{{At: a.UpdatedAt, Source: SourceCashier, Kind: EventQRIssued, OutTradeNo: outTradeNo,
+			Detail: fmt.Sprintf("%s QR issued; expires %s", a.Channel, a.ExpiresAt.Format("15:04:05"))}}, nil
 	})
 	if err != nil {
 		return o, fmt.Errorf("store QR: %w", err)
 	}
-	t.ensureWatch(o.Number, outTradeNo)
 	return o, nil
 }
 
@@ -109,11 +128,11 @@ func (t *Till) failQR(ctx context.Context, number, outTradeNo string, qerr error
 			if a == nil || !a.Open() {
 				return nil, nil
 			}
-			if err := moveAttempt(a, AttemptFailed); err != nil {
+			if err := move(&a.Status, AttemptFailed, a.OutTradeNo); err != nil {
 				return nil, err
 			}
 			a.UpdatedAt = now
-			return []Event{{At: now, Source: SourceCashier, Kind: "failed", OutTradeNo: outTradeNo,
+			return []Event{{At: now, Source: SourceCashier, Kind: EventFailed, OutTradeNo: outTradeNo,
 				Detail: "provider refused the QR: " + qerr.Error()}}, nil
 		})
 		if err != nil {
@@ -128,7 +147,7 @@ func (t *Till) failQR(ctx context.Context, number, outTradeNo string, qerr error
 		}
 		a.Intent = IntentAbandon
 		a.UpdatedAt = now
-		return []Event{{At: now, Source: SourceSystem, Kind: "qr_unknown", OutTradeNo: outTradeNo,
+		return []Event{{At: now, Source: SourceSystem, Kind: EventQRUnknown, OutTradeNo: outTradeNo,
 			Detail: "no answer to the QR request; closing it at the provider to be safe"}}, nil
 	})
 	if err != nil {
@@ -158,17 +177,17 @@ func (t *Till) Cancel(ctx context.Context, number string) (Order, error) {
 		if openAttempt(o) != nil {
 			return nil, ErrClosePending
 		}
-		if err := moveOrder(o, OrderCancelled); err != nil {
+		if err := move(&o.Status, OrderCancelled, o.Number); err != nil {
 			return nil, err
 		}
 		o.UpdatedAt = now
-		return []Event{{At: now, Source: SourceCashier, Kind: "order_cancelled", Detail: "sale cancelled by the cashier"}}, nil
+		return []Event{{At: now, Source: SourceCashier, Kind: EventOrderCancelled, Detail: "sale cancelled by the cashier"}}, nil
 	})
 }
 
 // closeAttempt records the intent to close, asks the provider, and applies
 // its answer. On a provider failure the watcher keeps retrying the close.
-func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo, intent string, src EventSource) (Order, error) {
+func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo string, intent Intent, src EventSource) (Order, error) {
 	now := t.cfg.Clock()
 	var ch payments.Channel
 	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
@@ -183,12 +202,12 @@ func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo, intent stri
 		a.Intent = intent
 		a.UpdatedAt = now
 		if a.Status != AttemptClosing {
-			if err := moveAttempt(a, AttemptClosing); err != nil {
+			if err := move(&a.Status, AttemptClosing, a.OutTradeNo); err != nil {
 				return nil, err
 			}
 		}
-		return []Event{{At: now, Source: src, Kind: "closing", OutTradeNo: outTradeNo,
-			Detail: "asking " + string(a.Channel) + " to close the QR (" + intent + ")"}}, nil
+		return []Event{{At: now, Source: src, Kind: EventClosing, OutTradeNo: outTradeNo,
+			Detail: "asking " + string(a.Channel) + " to close the QR (" + string(intent) + ")"}}, nil
 	})
 	if err != nil || ch == "" {
 		return o, err
@@ -201,7 +220,7 @@ func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo, intent stri
 	st, cerr := prov.Close(cctx, outTradeNo)
 	cancel()
 	if cerr != nil {
-		t.cfg.Logf("close %s: %v", outTradeNo, cerr)
+		t.log.Warn("close failed; retrying", "out_trade_no", outTradeNo, "err", cerr)
 		t.ensureWatch(number, outTradeNo)
 		return o, fmt.Errorf("%w: %w", ErrClosePending, cerr)
 	}

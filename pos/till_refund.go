@@ -40,7 +40,7 @@ func (t *Till) Refund(ctx context.Context, number string, amount Money, reason s
 		o.Refunds = append(o.Refunds, Refund{RefundNo: refundNo, OutTradeNo: o.PaidBy, Amount: amount,
 			Reason: reason, Status: payments.RefundPending, CreatedAt: now, UpdatedAt: now})
 		o.UpdatedAt = now
-		return []Event{{At: now, Source: SourceCashier, Kind: "refund_requested", OutTradeNo: o.PaidBy,
+		return []Event{{At: now, Source: SourceCashier, Kind: EventRefundRequested, OutTradeNo: o.PaidBy,
 			Detail: fmt.Sprintf("refund %s of %s requested (%s)", refundNo, amount, orDash(reason))}}, nil
 	})
 	unlock()
@@ -70,8 +70,7 @@ func (t *Till) issueRefund(ctx context.Context, number, refundNo string) (Order,
 		return o, err
 	}
 	cctx, cancel := t.callCtx(ctx)
-	res, rerr := prov.Refund(cctx, payments.RefundRequest{OutTradeNo: a.OutTradeNo, RefundNo: refundNo,
-		AmountFen: int64(r.Amount), TotalFen: int64(a.Amount), Reason: r.Reason})
+	res, rerr := prov.Refund(cctx, refundRequest(*a, *r))
 	cancel()
 	switch {
 	case rerr != nil && errors.Is(rerr, payments.ErrRejected):
@@ -102,30 +101,32 @@ func (t *Till) settleRefund(ctx context.Context, number, refundNo string, state 
 		r.UpdatedAt = now
 		o.UpdatedAt = now
 		if state != payments.RefundSuccess {
-			return []Event{{At: now, Source: SourceSystem, Kind: "refund_failed", OutTradeNo: r.OutTradeNo,
+			return []Event{{At: now, Source: SourceSystem, Kind: EventRefundFailed, OutTradeNo: r.OutTradeNo,
 				Detail: fmt.Sprintf("refund %s of %s failed: %s", refundNo, r.Amount, orDash(detail))}}, nil
 		}
 		a := findAttempt(o, r.OutTradeNo)
 		refunded := refundedOn(o, r.OutTradeNo)
 		switch {
 		case r.OutTradeNo == o.PaidBy && refunded >= a.Amount:
-			if err := moveOrder(o, OrderRefunded); err != nil {
+			if err := move(&o.Status, OrderRefunded, o.Number); err != nil {
 				return nil, err
 			}
 		case r.OutTradeNo == o.PaidBy:
-			if err := moveOrder(o, OrderPartiallyRefunded); err != nil {
+			if err := move(&o.Status, OrderPartiallyRefunded, o.Number); err != nil {
 				return nil, err
 			}
-		case a != nil && refunded >= a.PaidAmount:
-			a.Status = AttemptRefunded
+		case a != nil && a.Status == AttemptPaid && refunded >= a.PaidAmount:
+			if err := move(&a.Status, AttemptRefunded, a.OutTradeNo); err != nil {
+				return nil, err
+			}
 		}
-		return []Event{{At: now, Source: SourceSystem, Kind: "refunded", OutTradeNo: r.OutTradeNo,
+		return []Event{{At: now, Source: SourceSystem, Kind: EventRefunded, OutTradeNo: r.OutTradeNo,
 			Detail: fmt.Sprintf("refund %s of %s done", refundNo, r.Amount)}}, nil
 	})
 }
 
-// goRefund keeps asking the provider about a pending refund, with backoff,
-// until it is settled or the till stops.
+// goRefund keeps asking the provider about a pending refund, with
+// backoff, until it is settled or the till stops.
 func (t *Till) goRefund(number, refundNo string) {
 	t.mu.Lock()
 	if t.ctx.Err() != nil || t.refunds[refundNo] {
@@ -142,54 +143,64 @@ func (t *Till) goRefund(number, refundNo string) {
 			delete(t.refunds, refundNo)
 			t.mu.Unlock()
 		}()
-		for failures := 1; ; failures++ {
-			if !t.sleep(nil, nil, t.cfg.Poll.backoff(failures)) {
-				return
-			}
-			o, err := t.store.Order(t.ctx, number)
-			if err != nil {
-				return
-			}
-			r := findRefund(&o, refundNo)
-			if r == nil || r.Status != payments.RefundPending {
-				return
-			}
-			a := findAttempt(&o, r.OutTradeNo)
-			prov, err := t.provider(a.Channel)
-			if err != nil {
-				return
-			}
-			// Ask first: the earlier request may have gone through.
-			cctx, cancel := t.callCtx(t.ctx)
-			res, qerr := prov.QueryRefund(cctx, a.OutTradeNo, refundNo)
-			cancel()
-			if qerr == nil && res.State != payments.RefundPending {
-				if _, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode); err == nil {
-					return
-				}
-				continue
-			}
-			if qerr != nil && !errors.Is(qerr, payments.ErrNotFound) {
-				t.cfg.Logf("refund query %s: %v", refundNo, qerr)
-				continue
-			}
-			if qerr != nil { // not found: the refund request never landed; send it again
-				cctx, cancel := t.callCtx(t.ctx)
-				res, rerr := prov.Refund(cctx, payments.RefundRequest{OutTradeNo: a.OutTradeNo, RefundNo: refundNo,
-					AmountFen: int64(r.Amount), TotalFen: int64(a.Amount), Reason: r.Reason})
-				cancel()
-				switch {
-				case rerr != nil && errors.Is(rerr, payments.ErrRejected):
-					_, _ = t.settleRefund(t.ctx, number, refundNo, payments.RefundFailed, rerr.Error())
-					return
-				case rerr == nil && res.State != payments.RefundPending:
-					if _, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode); err == nil {
-						return
-					}
-				}
-			}
-		}
+		t.retry(nil, func(int) bool { return t.retryRefund(number, refundNo) })
 	}()
+}
+
+// retryRefund follows a pending refund once: it asks first (the earlier
+// request may have gone through) and sends the request again only if the
+// provider never got it. It reports done when the refund is settled or
+// cannot be followed any more.
+func (t *Till) retryRefund(number, refundNo string) (done bool) {
+	o, err := t.store.Order(t.ctx, number)
+	if err != nil {
+		return true
+	}
+	r := findRefund(&o, refundNo)
+	if r == nil || r.Status != payments.RefundPending {
+		return true
+	}
+	a := findAttempt(&o, r.OutTradeNo)
+	if a == nil {
+		return true
+	}
+	prov, err := t.provider(a.Channel)
+	if err != nil {
+		return true
+	}
+	cctx, cancel := t.callCtx(t.ctx)
+	res, qerr := prov.QueryRefund(cctx, a.OutTradeNo, refundNo)
+	cancel()
+	switch {
+	case qerr == nil && res.State != payments.RefundPending:
+		_, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode)
+		return err == nil
+	case qerr == nil:
+		return false // still pending at the provider
+	case !errors.Is(qerr, payments.ErrNotFound):
+		t.log.Warn("refund query failed", "refund_no", refundNo, "err", qerr)
+		return false
+	}
+	// Not found: the refund request never landed; send it again.
+	cctx, cancel = t.callCtx(t.ctx)
+	res, rerr := prov.Refund(cctx, refundRequest(*a, *r))
+	cancel()
+	switch {
+	case rerr != nil && errors.Is(rerr, payments.ErrRejected):
+		_, _ = t.settleRefund(t.ctx, number, refundNo, payments.RefundFailed, rerr.Error())
+		return true
+	case rerr == nil && res.State != payments.RefundPending:
+		_, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode)
+		return err == nil
+	}
+	return false
+}
+
+// refundRequest is the provider request for refund r of attempt a; the
+// refund number makes sending it twice one refund.
+func refundRequest(a Attempt, r Refund) payments.RefundRequest {
+	return payments.RefundRequest{OutTradeNo: a.OutTradeNo, RefundNo: r.RefundNo,
+		AmountFen: int64(r.Amount), TotalFen: int64(a.Amount), Reason: r.Reason}
 }
 
 func findRefund(o *Order, refundNo string) *Refund {

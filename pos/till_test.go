@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -155,10 +154,6 @@ func (s *scripted) PayByCode(context.Context, payments.CodePayRequest) (payments
 	return payments.TradeStatus{}, payments.ErrRejected
 }
 func (s *scripted) Reverse(context.Context, string) error { return nil }
-func (s *scripted) ParseNotification(*http.Request) (payments.Notification, error) {
-	return payments.Notification{}, payments.ErrMalformed
-}
-func (s *scripted) Acknowledge(http.ResponseWriter, error) {}
 
 type rig struct {
 	t      *testing.T

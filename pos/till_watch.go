@@ -6,10 +6,11 @@ import (
 	"qrtill/payments"
 )
 
-// watcher follows one open attempt until it is paid or closed: it polls
-// on the policy's schedule, closes the attempt at its deadline, and
-// retries a close the provider has not confirmed. Notifications settle
-// attempts through apply, which stops the watcher.
+// watcher follows one open attempt until it is paid or closed, doing
+// what nextStep decides: poll on the policy's schedule, close the
+// attempt at its deadline, and retry a close the provider has not
+// confirmed. Notifications settle attempts through apply, which stops
+// the watcher.
 type watcher struct {
 	number     string
 	outTradeNo string
@@ -55,152 +56,130 @@ func (t *Till) Watching() int {
 	return len(t.watchers)
 }
 
-// sleep waits for d, or until kick fires, stop is closed or the till
-// stops. It reports whether the caller should go on.
-func (t *Till) sleep(stop, kick <-chan struct{}, d time.Duration) bool {
-	if d <= 0 {
-		return true
+// watch is the watcher's loop: look at the stored attempt, ask nextStep,
+// carry the step out.
+func (t *Till) watch(w *watcher) {
+	defer t.wg.Done()
+	defer t.forget(w)
+	var last watchState
+	for !t.stopped(w) {
+		o, a, ok := t.watched(w)
+		if !ok {
+			return
+		}
+		switch s := nextStep(*a, t.cfg.Clock(), t.watchPolicy(), last); s.kind {
+		case stepSleep:
+			if !t.sleep(w.stop, w.kick, s.wait) {
+				return
+			}
+		case stepQuery:
+			last = t.query(w, o, *a, last)
+		case stepClose:
+			t.closeUntilConfirmed(w, s.intent, last.sent)
+		default:
+			return
+		}
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+}
+
+func (t *Till) watchPolicy() watchPolicy {
+	return watchPolicy{poll: t.cfg.Poll, noPolling: t.cfg.NoPolling, notifying: t.cfg.Notifying()}
+}
+
+// stopped reports whether the watcher was stopped or the till is closing.
+func (t *Till) stopped(w *watcher) bool {
 	select {
-	case <-timer.C:
+	case <-w.stop:
 		return true
-	case <-kick:
-		return true
-	case <-stop:
-		return false
 	case <-t.ctx.Done():
+		return true
+	default:
 		return false
 	}
 }
 
-func (t *Till) watch(w *watcher) {
-	defer t.wg.Done()
-	defer func() {
-		t.mu.Lock()
-		if t.watchers[w.outTradeNo] == w {
-			delete(t.watchers, w.outTradeNo)
-		}
-		t.mu.Unlock()
-	}()
-
-	policy := t.cfg.Poll
-	var (
-		sent, failures int
-		nextQuery      time.Time
-		retryAt        time.Time
-	)
-	for {
-		select {
-		case <-w.stop:
-			return
-		case <-t.ctx.Done():
-			return
-		default:
-		}
-		o, err := t.store.Order(t.ctx, w.number)
-		if err != nil {
-			t.cfg.Logf("watch %s: load order: %v", w.outTradeNo, err)
-			return
-		}
-		a := findAttempt(&o, w.outTradeNo)
-		if a == nil || !a.Open() {
-			return
-		}
-		prov, err := t.provider(a.Channel)
-		if err != nil {
-			t.cfg.Logf("watch %s: %v", w.outTradeNo, err)
-			return
-		}
-		now := t.cfg.Clock()
-		if nextQuery.IsZero() {
-			nextQuery = a.CreatedAt.Add(policy.FirstDelay)
-			if t.cfg.Notifying() {
-				nextQuery = a.CreatedAt.Add(2 * policy.FirstDelay)
-			}
-		}
-
-		// Closing wanted (cancel, switch, abandon, or a close that failed):
-		// retry until the provider confirms.
-		if a.Intent != "" || a.Status == AttemptClosing {
-			if now.Before(retryAt) {
-				if !t.sleep(w.stop, w.kick, retryAt.Sub(now)) {
-					return
-				}
-				continue
-			}
-			intent := a.Intent
-			if intent == "" {
-				intent = IntentExpire
-			}
-			if _, err := t.closeAttempt(t.ctx, w.number, w.outTradeNo, intent, SourceSystem); err != nil {
-				failures++
-				retryAt = t.cfg.Clock().Add(policy.backoff(failures))
-				t.publishPoll(o, a, sent, failures, err, retryAt.Sub(t.cfg.Clock()))
-			} else {
-				failures = 0
-			}
-			continue
-		}
-
-		// Deadline: close it (the provider's answer says paid if it was).
-		if !now.Before(a.ExpiresAt) {
-			if _, err := t.closeAttempt(t.ctx, w.number, w.outTradeNo, IntentExpire, SourceSystem); err != nil {
-				failures++
-				retryAt = t.cfg.Clock().Add(policy.backoff(failures))
-			}
-			continue
-		}
-
-		budgetLeft := policy.MaxQueries <= 0 || sent < policy.MaxQueries
-		if t.cfg.NoPolling || !budgetLeft {
-			if !t.sleep(w.stop, w.kick, a.ExpiresAt.Sub(now)) {
-				return
-			}
-			continue
-		}
-		if now.Before(nextQuery) {
-			d := nextQuery.Sub(now)
-			if until := a.ExpiresAt.Sub(now); until < d {
-				d = until
-			}
-			if !t.sleep(w.stop, w.kick, d) {
-				return
-			}
-			continue
-		}
-
-		cctx, cancel := t.callCtx(t.ctx)
-		st, qerr := prov.Query(cctx, w.outTradeNo)
-		cancel()
-		sent++
-		now = t.cfg.Clock()
-		if qerr != nil {
-			failures++
-			wait := policy.backoff(failures)
-			nextQuery = now.Add(wait)
-			t.cfg.Logf("query %s: %v", w.outTradeNo, qerr)
-			t.publishPoll(o, a, sent, failures, qerr, wait)
-			continue
-		}
-		failures = 0
-		o, err = t.apply(t.ctx, w.number, w.outTradeNo, st, SourcePoll)
-		if err != nil {
-			t.cfg.Logf("apply poll %s: %v", w.outTradeNo, err)
-		}
-		wait, ok := policy.Next(now.Sub(a.CreatedAt), t.cfg.Notifying(), sent)
-		if !ok {
-			wait = a.ExpiresAt.Sub(now)
-		}
-		nextQuery = now.Add(wait)
-		if a2 := findAttempt(&o, w.outTradeNo); a2 != nil {
-			if !a2.Open() {
-				wait = 0
-			}
-			t.publishPollResult(o, a2, st, sent, wait)
-		}
+// forget removes an ended watcher, unless a newer one took its place.
+func (t *Till) forget(w *watcher) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.watchers[w.outTradeNo] == w {
+		delete(t.watchers, w.outTradeNo)
 	}
+}
+
+// watched loads the watched attempt. ok is false when there is nothing
+// the watcher can follow (the order or attempt is gone, or its channel
+// is no longer configured).
+func (t *Till) watched(w *watcher) (Order, *Attempt, bool) {
+	o, err := t.store.Order(t.ctx, w.number)
+	if err != nil {
+		t.log.Warn("watch: load order", "out_trade_no", w.outTradeNo, "err", err)
+		return o, nil, false
+	}
+	a := findAttempt(&o, w.outTradeNo)
+	if a == nil {
+		return o, nil, false
+	}
+	if _, err := t.provider(a.Channel); err != nil {
+		t.log.Warn("watch", "out_trade_no", w.outTradeNo, "err", err)
+		return o, nil, false
+	}
+	return o, a, true
+}
+
+// query asks the provider about the watched attempt once, stores the
+// answer and shows the screens the result.
+func (t *Till) query(w *watcher, o Order, a Attempt, last watchState) watchState {
+	prov := t.cfg.Providers[a.Channel]
+	cctx, cancel := t.callCtx(t.ctx)
+	st, qerr := prov.Query(cctx, w.outTradeNo)
+	cancel()
+	next, wait := last.afterQuery(a, t.cfg.Clock(), t.watchPolicy(), qerr)
+	if qerr != nil {
+		t.log.Warn("query failed", "out_trade_no", w.outTradeNo, "err", qerr)
+		t.publishPoll(o, &a, next.sent, next.failures, qerr, wait)
+		return next
+	}
+	o, err := t.apply(t.ctx, w.number, w.outTradeNo, st, SourcePoll)
+	if err != nil {
+		t.log.Warn("store poll answer", "out_trade_no", w.outTradeNo, "err", err)
+	}
+	if a2 := findAttempt(&o, w.outTradeNo); a2 != nil {
+		if !a2.Open() {
+			wait = 0
+		}
+		t.publishPollResult(o, a2, st, next.sent, wait)
+	}
+	return next
+}
+
+// closeUntilConfirmed closes the watched attempt at the provider and,
+// while the provider does not answer, tries again with backoff, showing
+// the screens each failure.
+func (t *Till) closeUntilConfirmed(w *watcher, intent Intent, sent int) {
+	if t.tryClose(w, intent, sent, 1) {
+		return
+	}
+	t.retry(w.stop, func(failures int) bool { return t.tryClose(w, "", sent, failures+1) })
+}
+
+// tryClose asks the provider once to close the watched attempt, for
+// intent (or the attempt's own, if empty). It reports done when the
+// provider answered or nothing is left to close.
+func (t *Till) tryClose(w *watcher, intent Intent, sent, failures int) (done bool) {
+	o, a, ok := t.watched(w)
+	if !ok || !a.Open() {
+		return true
+	}
+	if intent == "" {
+		intent = closeIntent(*a)
+	}
+	_, err := t.closeAttempt(t.ctx, w.number, w.outTradeNo, intent, SourceSystem)
+	if err == nil {
+		return true
+	}
+	t.publishPoll(o, a, sent, failures, err, t.cfg.Poll.backoff(failures))
+	return false
 }
 
 func (t *Till) publishPoll(o Order, a *Attempt, sent, failures int, err error, next time.Duration) {
@@ -218,7 +197,8 @@ func (t *Till) publishPollResult(o Order, a *Attempt, st payments.TradeStatus, s
 }
 
 // goClose closes an attempt in the background (a QR left open on an
-// order that another attempt paid).
+// order that another attempt paid). A close the provider does not
+// confirm is retried by the attempt's watcher.
 func (t *Till) goClose(number, outTradeNo string) {
 	if t.ctx.Err() != nil {
 		return
@@ -227,7 +207,7 @@ func (t *Till) goClose(number, outTradeNo string) {
 	go func() {
 		defer t.wg.Done()
 		if _, err := t.closeAttempt(t.ctx, number, outTradeNo, IntentAbandon, SourceSystem); err != nil {
-			t.cfg.Logf("close leftover %s: %v", outTradeNo, err)
+			t.log.Warn("close leftover QR", "out_trade_no", outTradeNo, "err", err)
 		}
 	}()
 }

@@ -72,7 +72,7 @@ func encodeAttempt(w *writer, a *pos.Attempt) {
 	w.time(a.ExpiresAt)
 	w.time(a.UpdatedAt)
 	w.str(a.LastCode)
-	w.str(a.Intent)
+	w.str(string(a.Intent))
 }
 
 func encodeRefund(w *writer, r *pos.Refund) {
@@ -158,7 +158,7 @@ func decodeAttempt(r *reader, a *pos.Attempt) {
 	a.ExpiresAt = r.time()
 	a.UpdatedAt = r.time()
 	a.LastCode = r.str()
-	a.Intent = r.str()
+	a.Intent = pos.Intent(r.str())
 }
 
 func decodeRefund(r *reader, f *pos.Refund) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"qrtill/payments"
 	"qrtill/pos"
@@ -72,7 +73,7 @@ func checkDB(t testing.TB, db *DB) {
 		checkEvents(t, tx)
 		return nil
 	})
-	if err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if err != nil && !errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		t.Errorf("check: %v", err)
 	}
 }
@@ -198,7 +199,7 @@ func newAttempt(outTradeNo string, st pos.AttemptStatus) pos.Attempt {
 }
 
 // event is a cashier event of kind.
-func event(kind string) pos.Event {
+func event(kind pos.EventKind) pos.Event {
 	return pos.Event{At: at(1, 12, 0, 0), Source: pos.SourceCashier, Kind: kind}
 }
 

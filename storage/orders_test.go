@@ -147,7 +147,7 @@ func TestUpdateOrder(t *testing.T) {
 	}
 	var kinds []string
 	for i, ev := range evs {
-		kinds = append(kinds, ev.Kind)
+		kinds = append(kinds, string(ev.Kind))
 		if ev.Seq != uint64(i+1) || ev.OrderNumber != "N1" {
 			t.Errorf("event %d: seq %d, order %q; want seq %d, order N1", i, ev.Seq, ev.OrderNumber, i+1)
 		}
@@ -293,7 +293,7 @@ func TestAttemptIndexes(t *testing.T) {
 	for _, s := range steps {
 		_, err := db.UpdateOrder(ctx, s.number, func(o *pos.Order) ([]pos.Event, error) {
 			s.fn(o)
-			return []pos.Event{event(s.name)}, nil
+			return []pos.Event{event(pos.EventKind(s.name))}, nil
 		})
 		if err != nil {
 			t.Fatalf("%s: UpdateOrder = %v", s.name, err)

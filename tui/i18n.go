@@ -1,5 +1,7 @@
 package tui
 
+import "qrtill/pos"
+
 // Lang is a screen language.
 type Lang string
 
@@ -92,24 +94,6 @@ var messages = map[string][2]string{ // [en, zh]
 	"k.prevday":             {"day before", "前一天"},
 	"k.nextday":             {"day after", "后一天"},
 	"k.back":                {"back", "返回"},
-	"ev.created":            {"order created", "订单已创建"},
-	"ev.attempt":            {"asking for a QR", "正在请求二维码"},
-	"ev.qr_issued":          {"QR issued", "二维码已生成"},
-	"ev.waiting":            {"waiting for scan", "等待扫码"},
-	"ev.scanned":            {"scanned by the buyer", "顾客已扫码"},
-	"ev.paid":               {"paid", "已支付"},
-	"ev.closing":            {"closing the QR", "正在关闭二维码"},
-	"ev.closed":             {"QR closed", "二维码已关闭"},
-	"ev.expired":            {"payment window ran out", "支付已超时"},
-	"ev.failed":             {"payment failed", "支付失败"},
-	"ev.order_cancelled":    {"sale cancelled", "本单已取消"},
-	"ev.order_expired":      {"sale expired", "本单已过期"},
-	"ev.qr_unknown":         {"no answer to the QR request", "二维码请求无响应"},
-	"ev.double_payment":     {"paid twice; refunding the second payment", "重复支付，自动退回第二笔"},
-	"ev.late_payment":       {"paid after cancel; refunding", "取消后付款，自动退款"},
-	"ev.refund_requested":   {"refund requested", "已申请退款"},
-	"ev.refunded":           {"refund done", "退款完成"},
-	"ev.refund_failed":      {"refund failed", "退款失败"},
 	"filter.all":            {"all", "全部"},
 	"k.filter":              {"filter status", "筛选状态"},
 	"leave":                 {"Press Enter to start the next sale; the till keeps closing this QR.", "按回车开始下一单；收银台会继续关闭这个二维码。"},
@@ -126,6 +110,29 @@ var messages = map[string][2]string{ // [en, zh]
 	"e.nochannel":           {"That payment method is not set up.", "该支付方式未配置。"},
 	"e.refundpending":       {"The refund is on its way; the till keeps checking with the provider.", "退款处理中，收银台会继续向支付机构确认。"},
 	"e.generic":             {"Something went wrong; the details are in the log.", "出了点问题，详情见日志。"},
+}
+
+// eventWords labels each event kind, [en, zh]. The keys are pos's
+// constants, so a kind renamed or dropped in pos fails to compile here.
+var eventWords = map[pos.EventKind][2]string{
+	pos.EventCreated:         {"order created", "订单已创建"},
+	pos.EventAttempt:         {"asking for a QR", "正在请求二维码"},
+	pos.EventQRIssued:        {"QR issued", "二维码已生成"},
+	pos.EventWaiting:         {"waiting for scan", "等待扫码"},
+	pos.EventScanned:         {"scanned by the buyer", "顾客已扫码"},
+	pos.EventPaid:            {"paid", "已支付"},
+	pos.EventClosing:         {"closing the QR", "正在关闭二维码"},
+	pos.EventClosed:          {"QR closed", "二维码已关闭"},
+	pos.EventExpired:         {"payment window ran out", "支付已超时"},
+	pos.EventFailed:          {"payment failed", "支付失败"},
+	pos.EventOrderCancelled:  {"sale cancelled", "本单已取消"},
+	pos.EventOrderExpired:    {"sale expired", "本单已过期"},
+	pos.EventQRUnknown:       {"no answer to the QR request", "二维码请求无响应"},
+	pos.EventDoublePayment:   {"paid twice; refunding the second payment", "重复支付，自动退回第二笔"},
+	pos.EventLatePayment:     {"paid after cancel; refunding", "取消后付款，自动退款"},
+	pos.EventRefundRequested: {"refund requested", "已申请退款"},
+	pos.EventRefunded:        {"refund done", "退款完成"},
+	pos.EventRefundFailed:    {"refund failed", "退款失败"},
 }
 
 // T returns a message in a language.

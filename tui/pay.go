@@ -346,7 +346,7 @@ func orDash(s ...string) string {
 // eventText words an event: its detail in English, a label in Chinese.
 func eventText(lang Lang, e pos.Event) string {
 	if lang == Chinese {
-		if label, ok := messages["ev."+e.Kind]; ok {
+		if label, ok := eventWords[e.Kind]; ok {
 			return label[1]
 		}
 	}
