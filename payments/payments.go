@@ -1,16 +1,17 @@
 // Package payments defines what the till needs from a payment provider
 // (Alipay, WeChat Pay, or the local sandbox that speaks both) and the
-// provider-neutral types that cross that boundary.
+// provider-neutral types that cross that boundary, the key-file checks
+// and the one RSA private-key PEM parser every provider shares.
 //
 // Amounts are integer fen everywhere in this package. Conversion to a
 // provider's own unit (Alipay's yuan string) happens only inside that
-// provider's package. This package imports the standard library only.
+// provider's package. This package imports the standard library only,
+// and never net/http.
 package payments
 
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 )
 
@@ -135,7 +136,9 @@ type Notification struct {
 	Status     TradeStatus
 }
 
-// Provider is one payment channel as the till uses it.
+// Provider is one payment channel as the till uses it: trade calls only.
+// Receiving a provider's notifications is the HTTP edge's job
+// (payments/notify), so the domain never links net/http.
 type Provider interface {
 	// Channel names the provider.
 	Channel() Channel
@@ -157,14 +160,6 @@ type Provider interface {
 	// Reverse undoes a code payment whose result is unknown: closes it if
 	// unpaid, refunds it if paid (Alipay trade.cancel, WeChat codepay reverse).
 	Reverse(ctx context.Context, outTradeNo string) error
-	// ParseNotification verifies and decodes a notification request. Any
-	// failure (bad signature, wrong merchant, malformed body) is an error
-	// and nothing about it may be trusted.
-	ParseNotification(r *http.Request) (Notification, error)
-	// Acknowledge writes exactly the answer the provider expects: success if
-	// err is nil (the notification was handled and stored), a failure that
-	// makes the provider retry otherwise.
-	Acknowledge(w http.ResponseWriter, err error)
 }
 
 // Errors a provider returns. Wrap them with the provider's detail; callers

@@ -27,7 +27,7 @@ type Delivered struct {
 	Body       []byte           // the exact bytes the provider posted
 	// Request is the provider's request rebuilt for the till's own
 	// notification path: POST /notify/{channel} with Header and Body,
-	// ready for payments.HandleNotification. Its body can be read once.
+	// ready for notify.HandleNotification. Its body can be read once.
 	Request *http.Request
 }
 

@@ -47,7 +47,7 @@
 // The relay is not trusted. It never holds the till's private keys or the
 // WeChat APIv3 key; the till verifies every relayed notification itself,
 // exactly as if the provider had posted it directly
-// (payments.HandleNotification on the request the Client rebuilds).
+// (notify.HandleNotification on the request the Client rebuilds).
 // Tokens are kept only as SHA-256 hashes (see [HashToken] and
 // [LoadTokens]), compared in constant time, and never logged; neither are
 // notification bodies (logs carry ids, sizes and till ids).

@@ -1,33 +1,37 @@
-package payments
+package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"qrtill/payments"
 )
 
-// fakeProvider verifies a notification by a header, to test the listener
+// fakeVerifier verifies a notification by a header, to test the listener
 // alone; the real providers are tested against the sandbox gateway.
-type fakeProvider struct{ Provider }
+type fakeVerifier struct{}
 
-func (fakeProvider) Channel() Channel { return Alipay }
+func (fakeVerifier) Channel() payments.Channel { return payments.Alipay }
 
-func (fakeProvider) ParseNotification(r *http.Request) (Notification, error) {
+func (fakeVerifier) ParseNotification(r *http.Request) (payments.Notification, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return Notification{}, err
+		return payments.Notification{}, err
 	}
 	if r.Header.Get("X-Sig") != "ok" {
-		return Notification{}, ErrBadSignature
+		return payments.Notification{}, payments.ErrBadSignature
 	}
-	return Notification{Channel: Alipay, ID: string(body)}, nil
+	return payments.Notification{Channel: payments.Alipay, ID: string(body)}, nil
 }
 
-func (fakeProvider) Acknowledge(w http.ResponseWriter, err error) {
+func (fakeVerifier) Acknowledge(w http.ResponseWriter, err error) {
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, "fail")
@@ -36,19 +40,17 @@ func (fakeProvider) Acknowledge(w http.ResponseWriter, err error) {
 	io.WriteString(w, "success")
 }
 
-func TestNotifyHandler(t *testing.T) {
+func TestHandler(t *testing.T) {
 	var applied []string
-	apply := func(_ context.Context, n Notification) error {
+	apply := func(_ context.Context, n payments.Notification) error {
 		if n.ID == "unstorable" {
 			return errors.New("disk full")
 		}
 		applied = append(applied, n.ID)
 		return nil
 	}
-	var logged []string
-	h := NotifyHandler(map[Channel]Provider{Alipay: fakeProvider{}}, apply, func(f string, a ...any) {
-		logged = append(logged, f)
-	})
+	var logged bytes.Buffer
+	h := Handler(map[payments.Channel]Verifier{payments.Alipay: fakeVerifier{}}, apply, slog.New(slog.NewTextHandler(&logged, nil)))
 
 	tests := []struct {
 		name, method, path, sig, body string
@@ -59,7 +61,7 @@ func TestNotifyHandler(t *testing.T) {
 		{"valid", "POST", "/notify/alipay", "ok", "n1", 200, "success", 1},
 		{"forged", "POST", "/notify/alipay", "bad", "n2", 400, "fail", 1},
 		{"not stored", "POST", "/notify/alipay", "ok", "unstorable", 400, "fail", 1},
-		{"too large", "POST", "/notify/alipay", "ok", strings.Repeat("x", MaxNotifyBody+1), 400, "fail", 1},
+		{"too large", "POST", "/notify/alipay", "ok", strings.Repeat("x", MaxBody+1), 400, "fail", 1},
 		{"wrong method", "GET", "/notify/alipay", "ok", "", 405, "", 1},
 		{"unconfigured channel", "POST", "/notify/wechat", "ok", "n3", 404, "", 1},
 	}
@@ -78,7 +80,28 @@ func TestNotifyHandler(t *testing.T) {
 			t.Errorf("%s: applied %d, want %d", tt.name, len(applied), tt.wantApplied)
 		}
 	}
-	if len(logged) != 3 {
-		t.Errorf("logged %d rejections, want 3", len(logged))
+	if n := strings.Count(logged.String(), "notification refused"); n != 3 {
+		t.Errorf("logged %d refusals, want 3:\n%s", n, logged.String())
+	}
+	if strings.Contains(logged.String(), "xxxxxxxx") {
+		t.Error("a refused body reached the log")
+	}
+}
+
+func TestForged(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{payments.ErrBadSignature, true},
+		{payments.ErrWrongMerchant, true},
+		{payments.ErrMalformed, true},
+		{errors.New("disk full"), false},
+		{payments.ErrUnavailable, false},
+		{nil, false},
+	} {
+		if got := Forged(tt.err); got != tt.want {
+			t.Errorf("Forged(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
