@@ -1,138 +1,89 @@
-// Package config loads qrtill's settings: built-in defaults, then the
-// TOML file, then QRTILL_* environment variables, then command-line flags,
-// and validates the result with messages that name the field and the fix.
+// Package config declares every qrtill setting once (settings.go: TOML
+// key, flag, QRTILL_* variable, default, check) and loads them: built-in
+// defaults, then the TOML file, then the environment, then command-line
+// flags. Validate checks the result with messages that name the setting
+// and the fix; the cobra flags of each command are built from the same
+// declarations. It also builds the leveled log (log.go).
 package config
 
 import (
-	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	_ "time/tzdata" // [shop] time_zone resolves even without system zoneinfo
 
-	"qrtill/payments"
+	"qrtill/payments/alipay"
+	"qrtill/payments/wechat"
 )
 
 // Config is every setting of every qrtill command.
 type Config struct {
-	Data     string `toml:"data"`
-	Lang     string `toml:"lang"`
-	Demo     bool   `toml:"demo"`
-	Catalog  string `toml:"catalog"`
-	Shop     string `toml:"shop"`
-	Terminal string `toml:"terminal"`
-	LogFile  string `toml:"log_file"`
-	LogLevel string `toml:"log_level"`
+	Data     string
+	Lang     string
+	Demo     bool
+	Catalog  string
+	Shop     ShopConfig
+	Terminal string
+	LogFile  string
+	LogLevel string
 
-	Notify NotifyConfig `toml:"notify"`
-	Alipay AlipayConfig `toml:"alipay"`
-	WeChat WeChatConfig `toml:"wechat"`
-	SSH    SSHConfig    `toml:"ssh"`
-	Relay  RelayConfig  `toml:"relay"`
+	Notify NotifyConfig
+	// Alipay and WeChat are the providers' own configurations; only the
+	// fields with a setting are read from the file.
+	Alipay alipay.Config
+	WeChat wechat.Config
+	SSH    SSHConfig
+	Relay  RelayConfig
 
-	Sandbox SandboxConfig `toml:"sandbox"`
+	Sandbox SandboxConfig
+}
+
+// ShopConfig is the shop: its name on the wallet page and receipts, and
+// the time zone whose calendar days file its orders.
+type ShopConfig struct {
+	Name     string
+	TimeZone string // IANA name, e.g. Asia/Shanghai
 }
 
 // NotifyConfig is the till's notification listener and how providers reach it.
 type NotifyConfig struct {
-	Listen         string `toml:"listen"`     // e.g. ":8080"; empty = no direct listener (demo picks one)
-	PublicURL      string `toml:"public_url"` // base URL the providers post to, e.g. https://shop.example
-	RelayURL       string `toml:"relay_url"`  // relay base URL; notifications then come through it
-	RelayTill      string `toml:"relay_till"` // this till's id at the relay
-	RelayTokenFile string `toml:"relay_token_file"`
+	Listen         string // e.g. ":8080"; empty = no direct listener (demo picks one)
+	PublicURL      string // base URL the providers post to, e.g. https://shop.example
+	RelayURL       string // relay base URL; notifications then come through it
+	RelayTill      string // this till's id at the relay
+	RelayTokenFile string
 }
-
-// AlipayConfig holds live Alipay credentials (empty = not configured).
-type AlipayConfig struct {
-	AppID               string `toml:"app_id"`
-	SellerID            string `toml:"seller_id"`
-	AppPrivateKeyFile   string `toml:"app_private_key_file"`
-	AlipayPublicKeyFile string `toml:"alipay_public_key_file"`
-	AppCertFile         string `toml:"app_cert_file"`
-	AlipayRootCertFile  string `toml:"alipay_root_cert_file"`
-	AlipayCertFile      string `toml:"alipay_cert_file"`
-	Prod                bool   `toml:"prod"`
-	GatewayURL          string `toml:"gateway_url"`
-}
-
-// Configured reports whether any Alipay credential is set.
-func (a AlipayConfig) Configured() bool { return a.AppID != "" || a.AppPrivateKeyFile != "" }
-
-// WeChatConfig holds live WeChat Pay v3 credentials (empty = not configured).
-type WeChatConfig struct {
-	MchID          string `toml:"mch_id"`
-	AppID          string `toml:"app_id"`
-	SerialNo       string `toml:"serial_no"`
-	PrivateKeyFile string `toml:"private_key_file"`
-	APIv3KeyFile   string `toml:"api_v3_key_file"`
-	PublicKeyID    string `toml:"public_key_id"`
-	PublicKeyFile  string `toml:"public_key_file"`
-	BaseURL        string `toml:"base_url"`
-}
-
-// Configured reports whether any WeChat Pay credential is set.
-func (w WeChatConfig) Configured() bool { return w.MchID != "" || w.PrivateKeyFile != "" }
 
 // SSHConfig is `qrtill serve`.
 type SSHConfig struct {
-	Addr           string        `toml:"addr"`
-	AuthorizedKeys string        `toml:"authorized_keys"`
-	HostKey        string        `toml:"host_key"`
-	IdleTimeout    time.Duration `toml:"idle_timeout"`
+	Addr           string
+	AuthorizedKeys string
+	HostKey        string
+	IdleTimeout    time.Duration
 }
 
 // RelayConfig is `qrtill relay`.
 type RelayConfig struct {
-	Addr   string `toml:"addr"`
-	Tokens string `toml:"tokens"`
+	Addr   string
+	Tokens string
 }
 
 // SandboxConfig is `qrtill sandbox`.
 type SandboxConfig struct {
-	Addr      string  `toml:"addr"`
-	State     string  `toml:"state"`
-	TimeScale float64 `toml:"time_scale"`
+	Addr      string
+	State     string
+	TimeScale float64
 }
 
-// Defaults returns the settings that need no config file. home and
-// xdgData come from the environment ($HOME, $XDG_DATA_HOME); lang from
-// $LC_ALL or $LANG.
-func Defaults(getenv func(string) string) Config {
-	data := getenv("XDG_DATA_HOME")
-	if data == "" {
-		data = filepath.Join(getenv("HOME"), ".local", "share")
-	}
-	data = filepath.Join(data, "qrtill")
-	lang := getenv("LC_ALL")
-	if lang == "" {
-		lang = getenv("LANG")
-	}
-	return Config{
-		Data:     data,
-		Lang:     LangFromLocale(lang),
-		Shop:     "qrtill demo shop",
-		Terminal: "till-1",
-		LogLevel: "info",
-		SSH:      SSHConfig{Addr: "127.0.0.1:2222", IdleTimeout: 30 * time.Minute},
-		Relay:    RelayConfig{Addr: "127.0.0.1:8780"},
-		Sandbox:  SandboxConfig{Addr: "127.0.0.1:8700", TimeScale: 1},
-	}
-}
+// AlipayOn reports whether any Alipay credential is set.
+func (c Config) AlipayOn() bool { return c.Alipay.AppID != "" || c.Alipay.AppPrivateKeyFile != "" }
 
-// LangFromLocale maps a POSIX locale (zh_CN.UTF-8, en_US.UTF-8, C) to zh or en.
-func LangFromLocale(locale string) string {
-	if strings.HasPrefix(strings.ToLower(locale), "zh") {
-		return "zh"
-	}
-	return "en"
-}
+// WeChatOn reports whether any WeChat Pay credential is set.
+func (c Config) WeChatOn() bool { return c.WeChat.MchID != "" || c.WeChat.PrivateKeyFile != "" }
 
 // DemoMode reports whether the till runs on the in-process sandbox: when
 // asked to, or when no live provider is configured.
-func (c Config) DemoMode() bool {
-	return c.Demo || (!c.Alipay.Configured() && !c.WeChat.Configured())
-}
+func (c Config) DemoMode() bool { return c.Demo || (!c.AlipayOn() && !c.WeChatOn()) }
 
 // Path returns p made absolute against the data dir when relative and
 // non-empty, or def under the data dir when p is empty.
@@ -146,103 +97,38 @@ func (c Config) Path(p, def string) string {
 	return filepath.Join(c.Data, p)
 }
 
-// Validate checks the settings and the key files they name. Each message
-// names the field and the fix.
-func (c Config) Validate() error {
-	var errs []error
-	if c.Data == "" {
-		errs = append(errs, errors.New("data: no data directory; pass --data DIR or set QRTILL_DATA"))
+// Location is the shop's time zone ([shop] time_zone); UTC if the name
+// does not load, which Validate refuses first.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Shop.TimeZone)
+	if err != nil {
+		return time.UTC
 	}
-	if c.Lang != "en" && c.Lang != "zh" {
-		errs = append(errs, fmt.Errorf("lang: %q is not a supported language; use en or zh", c.Lang))
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		errs = append(errs, fmt.Errorf("log-level: %q is not a level; use debug, info, warn or error", c.LogLevel))
-	}
-	if c.Sandbox.TimeScale <= 0 {
-		errs = append(errs, fmt.Errorf("sandbox.time_scale: %v must be more than 0 (1 = real provider schedules)", c.Sandbox.TimeScale))
-	}
-	if !c.Demo {
-		if c.Alipay.Configured() {
-			errs = append(errs, c.validateAlipay()...)
-		}
-		if c.WeChat.Configured() {
-			errs = append(errs, c.validateWeChat()...)
-		}
-	}
-	if c.Notify.RelayURL != "" {
-		if c.Notify.RelayTill == "" {
-			errs = append(errs, errors.New("notify.relay_till: a relay URL is set but no till id; set relay_till to this till's id at the relay"))
-		}
-		errs = append(errs, secretFile("notify.relay_token_file", c.Notify.RelayTokenFile))
-	}
-	return errors.Join(errs...)
+	return loc
 }
 
-func (c Config) validateAlipay() []error {
-	a := c.Alipay
-	errs := []error{
-		required("alipay.app_id", a.AppID, "your Alipay app id"),
-		required("alipay.seller_id", a.SellerID, "your 2088… partner id"),
-		secretFile("alipay.app_private_key_file", a.AppPrivateKeyFile),
+// LangFromLocale maps a POSIX locale (zh_CN.UTF-8, en_US.UTF-8, C) to zh or en.
+func LangFromLocale(locale string) string {
+	if strings.HasPrefix(strings.ToLower(locale), "zh") {
+		return "zh"
 	}
-	certMode := a.AppCertFile != "" || a.AlipayRootCertFile != "" || a.AlipayCertFile != ""
-	if certMode {
-		for _, f := range []struct{ name, path string }{
-			{"alipay.app_cert_file", a.AppCertFile},
-			{"alipay.alipay_root_cert_file", a.AlipayRootCertFile},
-			{"alipay.alipay_cert_file", a.AlipayCertFile},
-		} {
-			errs = append(errs, existingFile(f.name, f.path))
-		}
-	} else {
-		errs = append(errs, existingFile("alipay.alipay_public_key_file", a.AlipayPublicKeyFile))
-	}
-	return errs
+	return "en"
 }
 
-func (c Config) validateWeChat() []error {
-	w := c.WeChat
-	errs := []error{
-		required("wechat.mch_id", w.MchID, "your merchant id"),
-		required("wechat.app_id", w.AppID, "the app id bound to the merchant"),
-		required("wechat.serial_no", w.SerialNo, "your merchant certificate serial number"),
-		required("wechat.public_key_id", w.PublicKeyID, "the PUB_KEY_ID_… of the WeChat Pay public key"),
-		secretFile("wechat.private_key_file", w.PrivateKeyFile),
-		secretFile("wechat.api_v3_key_file", w.APIv3KeyFile),
-		existingFile("wechat.public_key_file", w.PublicKeyFile),
+// dataDefault is $XDG_DATA_HOME/qrtill, or ~/.local/share/qrtill.
+func dataDefault(getenv func(string) string) string {
+	data := getenv("XDG_DATA_HOME")
+	if data == "" {
+		data = filepath.Join(getenv("HOME"), ".local", "share")
 	}
-	if w.PublicKeyID != "" && !strings.HasPrefix(w.PublicKeyID, "PUB_KEY_ID_") {
-		errs = append(errs, fmt.Errorf("wechat.public_key_id: %q should start with PUB_KEY_ID_; copy it from the merchant platform", w.PublicKeyID))
-	}
-	return errs
+	return filepath.Join(data, "qrtill")
 }
 
-func required(field, value, what string) error {
-	if value == "" {
-		return fmt.Errorf("%s: missing; set it to %s", field, what)
+// langDefault is the language of $LC_ALL, else $LANG.
+func langDefault(getenv func(string) string) string {
+	lang := getenv("LC_ALL")
+	if lang == "" {
+		lang = getenv("LANG")
 	}
-	return nil
-}
-
-func secretFile(field, path string) error {
-	if path == "" {
-		return fmt.Errorf("%s: missing; point it at the key file", field)
-	}
-	if _, err := payments.ReadSecretFile(path); err != nil {
-		return fmt.Errorf("%s: %w", field, err)
-	}
-	return nil
-}
-
-func existingFile(field, path string) error {
-	if path == "" {
-		return fmt.Errorf("%s: missing; point it at the file", field)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("%s: cannot read %s; check the path", field, path)
-	}
-	return nil
+	return LangFromLocale(lang)
 }

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"qrtill/payments/alipay"
+	"qrtill/payments/wechat"
 )
 
 func env(m map[string]string) func(string) string {
@@ -136,10 +139,10 @@ func TestValidate(t *testing.T) {
 		{"bad lang", func(c *Config) { c.Lang = "fr" }, []string{"lang: \"fr\"", "use en or zh"}},
 		{"alipay missing fields", func(c *Config) { c.Alipay.AppID = "2021" }, []string{"alipay.seller_id: missing", "alipay.app_private_key_file: missing"}},
 		{"alipay loose key", func(c *Config) {
-			c.Alipay = AlipayConfig{AppID: "1", SellerID: "2", AppPrivateKeyFile: loose, AlipayPublicKeyFile: tight}
+			c.Alipay = alipay.Config{AppID: "1", SellerID: "2", AppPrivateKeyFile: loose, AlipayPublicKeyFile: tight}
 		}, []string{"alipay.app_private_key_file", "chmod 600 " + loose}},
 		{"wechat bad key id", func(c *Config) {
-			c.WeChat = WeChatConfig{MchID: "1", AppID: "wx", SerialNo: "s", PrivateKeyFile: tight, APIv3KeyFile: tight, PublicKeyID: "X", PublicKeyFile: tight}
+			c.WeChat = wechat.Config{MchID: "1", AppID: "wx", SerialNo: "s", PrivateKeyFile: tight, APIv3KeyFile: tight, PublicKeyID: "X", PublicKeyFile: tight}
 		}, []string{"wechat.public_key_id: \"X\" should start with PUB_KEY_ID_"}},
 		{"relay without till", func(c *Config) { c.Notify.RelayURL = "https://r"; c.Notify.RelayTokenFile = tight }, []string{"notify.relay_till"}},
 	}
@@ -154,7 +157,7 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	ok := base
-	ok.Alipay = AlipayConfig{AppID: "1", SellerID: "2", AppPrivateKeyFile: tight, AlipayPublicKeyFile: tight}
+	ok.Alipay = alipay.Config{AppID: "1", SellerID: "2", AppPrivateKeyFile: tight, AlipayPublicKeyFile: tight}
 	if err := ok.Validate(); err != nil || ok.DemoMode() {
 		t.Errorf("valid live config: err %v demo %v", err, ok.DemoMode())
 	}
@@ -168,7 +171,7 @@ func TestSampleFileValidates(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.SSH.IdleTimeout != 30*time.Minute || !c.DemoMode() {
-		t.Errorf("sample: idle %v demo %v", c.SSH.IdleTimeout, c.DemoMode())
+	if c.SSH.IdleTimeout != 30*time.Minute || !c.DemoMode() || c.Shop.Name != "qrtill demo shop" || c.Shop.TimeZone != "Asia/Shanghai" {
+		t.Errorf("sample: idle %v demo %v shop %+v", c.SSH.IdleTimeout, c.DemoMode(), c.Shop)
 	}
 }

@@ -5,96 +5,36 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/pflag"
 )
 
-// binding ties a flag name (and its QRTILL_ variable) to a setting.
-type binding struct {
-	flag string
-	set  func(c *Config, v string) error
-}
-
-func str(p func(c *Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error { *p(c) = v; return nil }
-}
-
-func boolean(name string, p func(c *Config) *bool) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%s: %q is not true or false", name, v)
+// Defaults returns the settings that need no config file. The data dir
+// and the language come from the environment ($XDG_DATA_HOME or $HOME;
+// $LC_ALL or $LANG).
+func Defaults(getenv func(string) string) Config {
+	var c Config
+	for _, s := range settings {
+		def := s.def
+		if s.defFn != nil {
+			def = s.defFn(getenv)
 		}
-		*p(c) = b
-		return nil
+		if s.field != nil && def != "" {
+			if err := s.set(&c, def, s.key); err != nil {
+				panic("config: bad default: " + err.Error()) // a programming error, caught by the tests
+			}
+		}
 	}
+	return c
 }
 
-// common bindings belong to every command.
-var common = []binding{
-	{"data", str(func(c *Config) *string { return &c.Data })},
-	{"lang", str(func(c *Config) *string { return &c.Lang })},
-	{"demo", boolean("demo", func(c *Config) *bool { return &c.Demo })},
-	{"catalog", str(func(c *Config) *string { return &c.Catalog })},
-	{"shop", str(func(c *Config) *string { return &c.Shop })},
-	{"terminal", str(func(c *Config) *string { return &c.Terminal })},
-	{"log-file", str(func(c *Config) *string { return &c.LogFile })},
-	{"log-level", str(func(c *Config) *string { return &c.LogLevel })},
-	{"notify-listen", str(func(c *Config) *string { return &c.Notify.Listen })},
-	{"notify-url", str(func(c *Config) *string { return &c.Notify.PublicURL })},
-	{"relay", str(func(c *Config) *string { return &c.Notify.RelayURL })},
-	{"relay-till", str(func(c *Config) *string { return &c.Notify.RelayTill })},
-	{"relay-token-file", str(func(c *Config) *string { return &c.Notify.RelayTokenFile })},
-}
-
-// perCommand bindings: the same flag name means a different setting in
-// each command (--addr).
-var perCommand = map[string][]binding{
-	"serve": {
-		{"ssh-addr", str(func(c *Config) *string { return &c.SSH.Addr })},
-		{"authorized-keys", str(func(c *Config) *string { return &c.SSH.AuthorizedKeys })},
-		{"host-key", str(func(c *Config) *string { return &c.SSH.HostKey })},
-		{"idle-timeout", func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return fmt.Errorf("idle-timeout: %q is not a duration; write it like 30m", v)
-			}
-			c.SSH.IdleTimeout = d
-			return nil
-		}},
-	},
-	"sandbox": {
-		{"addr", str(func(c *Config) *string { return &c.Sandbox.Addr })},
-		{"state", str(func(c *Config) *string { return &c.Sandbox.State })},
-		{"time-scale", func(c *Config, v string) error {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return fmt.Errorf("time-scale: %q is not a number; write it like 0.01", v)
-			}
-			c.Sandbox.TimeScale = f
-			return nil
-		}},
-	},
-	"relay": {
-		{"addr", str(func(c *Config) *string { return &c.Relay.Addr })},
-		{"tokens", str(func(c *Config) *string { return &c.Relay.Tokens })},
-	},
-}
-
-// EnvName is the environment variable of a flag: QRTILL_ and the flag
-// upper-cased with dashes as underscores (--log-file → QRTILL_LOG_FILE).
-func EnvName(flag string) string {
-	return "QRTILL_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
-}
-
-// Load builds the configuration of command cmd ("" for the till itself):
-// defaults, then the TOML file named by --config or QRTILL_CONFIG, then
-// QRTILL_* variables, then the flags set on the command line. It does not
-// validate; call Validate.
+// Load builds the configuration of command cmd (CmdTill for the till
+// itself): defaults, then the TOML file named by --config or
+// QRTILL_CONFIG, then the QRTILL_* variables of the settings cmd reads,
+// then the flags set on the command line. It does not validate; call
+// Validate.
 func Load(cmd string, flags *pflag.FlagSet, getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -109,17 +49,22 @@ func Load(cmd string, flags *pflag.FlagSet, getenv func(string) string) (Config,
 			return c, err
 		}
 	}
-	bindings := append(append([]binding{}, common...), perCommand[cmd]...)
-	for _, b := range bindings {
-		if v := getenv(EnvName(b.flag)); v != "" {
-			if err := b.set(&c, v); err != nil {
-				return c, fmt.Errorf("%s (from %s)", err, EnvName(b.flag))
+	for _, s := range settings {
+		if s.field == nil || !s.on(cmd) {
+			continue
+		}
+		if v := getenv(s.env()); v != "" {
+			if err := s.set(&c, v, s.env()); err != nil {
+				return c, err
 			}
 		}
 	}
-	for _, b := range bindings {
-		if f := flags.Lookup(b.flag); f != nil && f.Changed {
-			if err := b.set(&c, f.Value.String()); err != nil {
+	for _, s := range settings {
+		if s.field == nil || s.flag == "" || !s.on(cmd) {
+			continue
+		}
+		if f := flags.Lookup(s.flag); f != nil && f.Changed {
+			if err := s.set(&c, f.Value.String(), "--"+s.flag); err != nil {
 				return c, err
 			}
 		}
@@ -127,26 +72,86 @@ func Load(cmd string, flags *pflag.FlagSet, getenv func(string) string) (Config,
 	return c, nil
 }
 
-// readFile decodes a TOML file over c; an unknown key is an error.
+// readFile reads a TOML file over c. An unknown key, or a value of the
+// wrong kind (a bare number for a duration), is an error naming it.
 func (c *Config) readFile(path string) error {
-	meta, err := toml.DecodeFile(path, c)
-	if err != nil {
+	var tree map[string]any
+	if _, err := toml.DecodeFile(path, &tree); err != nil {
 		var perr toml.ParseError
-		if errors.As(err, &perr) {
+		switch {
+		case errors.As(err, &perr):
 			return fmt.Errorf("config file %s line %d: %s; fix the TOML syntax", path, perr.Position.Line, perr.Message)
-		}
-		if os.IsNotExist(err) {
+		case os.IsNotExist(err):
 			return fmt.Errorf("config file %s does not exist; check --config", path)
 		}
 		return fmt.Errorf("config file %s: %v", path, err)
 	}
-	if und := meta.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
+	var unknown []string
+	var firstErr error
+	walk(tree, "", func(key string, v any) {
+		s, ok := byKey(key)
+		if !ok {
+			unknown = append(unknown, key)
+			return
 		}
-		sort.Strings(keys)
-		return fmt.Errorf("config file %s: unknown setting %s; see assets/qrtill.sample.toml for the names", path, strings.Join(keys, ", "))
+		if err := s.setFromFile(c, v, "config file "+path+": "+key); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	})
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("config file %s: unknown setting %s; see assets/qrtill.sample.toml for the names", path, strings.Join(unknown, ", "))
 	}
-	return nil
+	return firstErr
+}
+
+// walk calls fn for every value of a decoded TOML tree with its dotted key.
+func walk(tree map[string]any, prefix string, fn func(key string, v any)) {
+	for k, v := range tree {
+		key := prefix + k
+		if sub, ok := v.(map[string]any); ok {
+			walk(sub, key+".", fn)
+			continue
+		}
+		fn(key, v)
+	}
+}
+
+// byKey finds the setting of a TOML key (or of an older alias).
+func byKey(key string) (setting, bool) {
+	for _, s := range settings {
+		if s.field != nil && (s.key == key || (s.alias != "" && s.alias == key)) {
+			return s, true
+		}
+	}
+	return setting{}, false
+}
+
+// AddPersistentFlags declares on fs the flags every command takes
+// (--config, --data, --lang, --demo).
+func AddPersistentFlags(fs *pflag.FlagSet) {
+	for _, s := range settings {
+		if s.flag != "" && s.cmds == nil {
+			declare(fs, s)
+		}
+	}
+}
+
+// AddFlags declares on fs command cmd's own flags; a command shows no
+// flag it does not use.
+func AddFlags(fs *pflag.FlagSet, cmd string) {
+	for _, s := range settings {
+		if s.flag != "" && s.cmds != nil && s.on(cmd) {
+			declare(fs, s)
+		}
+	}
+}
+
+func declare(fs *pflag.FlagSet, s setting) {
+	usage := s.usage + " (env " + s.env() + ")"
+	if s.kind == kindBool {
+		fs.Bool(s.flag, false, usage)
+		return
+	}
+	fs.String(s.flag, s.def, usage)
 }
