@@ -13,20 +13,20 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"qrtill/internal/testkit"
 	"qrtill/payments"
 	"qrtill/payments/sandbox"
 	"qrtill/payments/sandbox/sandboxtest"
 	"qrtill/pos"
 	"qrtill/tui"
-	"qrtill/tui/tilltest"
 )
 
-// rig is a whole till (tilltest) seen by the screens.
+// rig is a whole till (testkit) seen by the screens.
 type rig struct {
 	gw      *sandboxtest.Gateway
 	till    *pos.Till
 	catalog *pos.Catalog
-	tt      *tilltest.Rig
+	tt      *testkit.Rig
 }
 
 func newRig(t testing.TB) *rig { return newRigWith(t, rigOptions{notifying: true}) }
@@ -43,7 +43,7 @@ type rigOptions struct {
 func newRigWith(t testing.TB, opt rigOptions) *rig {
 	t.Helper()
 	lipgloss.SetColorProfile(termenv.Ascii)
-	tt := tilltest.New(t, tilltest.Options{Notifying: opt.notifying, Poll: opt.poll, Window: opt.window, Wrap: opt.wrap})
+	tt := testkit.New(t, testkit.Options{Notifying: opt.notifying, Poll: opt.poll, Window: opt.window, Wrap: opt.wrap})
 	return &rig{gw: tt.Gateway, till: tt.Till, catalog: tt.Catalog, tt: tt}
 }
 
@@ -159,7 +159,7 @@ func TestQRRoundTrip(t *testing.T) {
 	m2.Update(tui.UpdateMsg{Update: pos.Update{Order: paid}})
 	view := ansi.Strip(m2.View())
 	want := paid.Attempts[0].QRContent
-	got, err := tilltest.DecodeQR(view)
+	got, err := testkit.DecodeQR(view)
 	if err != nil {
 		t.Fatalf("no QR decoded from the view: %v\n%s", err, view)
 	}

@@ -111,12 +111,11 @@ type Model struct {
 	reconErr    error
 
 	// sale
-	input    textinput.Model
-	basket   *pos.Basket
-	cursor   int
-	matches  []pos.Product
-	saleErr  string
-	lastScan time.Time
+	input   textinput.Model
+	basket  *pos.Basket
+	cursor  int
+	matches []pos.Product
+	saleErr string
 
 	// pay
 	pay  payState

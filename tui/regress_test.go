@@ -8,9 +8,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"qrtill/internal/testkit"
 	"qrtill/pos"
 	"qrtill/tui"
-	"qrtill/tui/tilltest"
 )
 
 // Regression tests for defects a review found in the screens.
@@ -62,7 +62,7 @@ func TestRegressionQRAt80x24(t *testing.T) {
 	if strings.Contains(v, "Make the window") {
 		t.Errorf("80x24 refuses a 41x21 QR: %q", strings.Split(v, "\n")[2])
 	}
-	got, err := tilltest.DecodeQR(v)
+	got, err := testkit.DecodeQR(v)
 	if want := frozenOrder(pos.OrderAwaitingPayment, pos.AttemptWaiting).Attempts[0].QRContent; err != nil || got != want {
 		t.Errorf("QR at 80x24 decodes to %q (%v), want %q", got, err, want)
 	}

@@ -1,14 +1,15 @@
 // Command qrtill is a terminal point-of-sale till taking Alipay and WeChat
-// Pay by QR code. This package only parses flags and configuration and
-// wires the services together; the work is done in pos, storage, payments
-// and tui.
+// Pay by QR code. This package only declares the commands and their
+// flags (built from config's settings) and hands the work to app, which
+// assembles a running till, and to the servers' own packages.
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"qrtill/config"
 )
 
 func main() {
@@ -27,26 +28,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "qrtill: %s\n", sentence(err))
-	var ue *usageError
-	if errors.As(err, &ue) {
+	if config.IsBadInput(err) {
 		return 2
 	}
 	return 1
-}
-
-// usageError is bad input from the user: a flag, a config file, a key
-// file, a catalog, a data dir. It exits with status 2.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-// badInput marks err as the user's to fix.
-func badInput(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &usageError{err: err}
 }
 
 // sentence makes an error message read as one sentence.

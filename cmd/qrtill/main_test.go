@@ -43,9 +43,16 @@ func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errOut.String(), code
 }
 
+// seed stores three of today's orders, filed like the till files them:
+// under the shop's day in its time zone ([shop] time_zone, default
+// Asia/Shanghai), whatever this process's TZ.
 func seed(t *testing.T, data string) {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(data, "orders.db"), storage.Options{})
+	shop, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(filepath.Join(data, "orders.db"), storage.Options{Location: shop})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +155,18 @@ func TestBadInputExitsTwo(t *testing.T) {
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "blocker")
 	os.WriteFile(blocker, []byte("x"), 0o600)
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("shop-1 sha256:"+strings.Repeat("0", 64)+"\n"), 0o600)
+	intDuration := filepath.Join(dir, "int.toml")
+	os.WriteFile(intDuration, []byte("[ssh]\nidle_timeout = 300\n"), 0o600)
 	tests := [][]string{
+		{"extra"},
+		{"orders", "today", "--data", dir},
+		{"sandbox", "--addr", "nonsense", "--data", dir},
+		{"sandbox", "--data", filepath.Join(blocker, "data")},
+		{"relay", "--tokens", tokens, "--data", filepath.Join(blocker, "data")},
+		{"serve", "--config", intDuration, "--data", dir},
+		{"orders", "--day", "garbage", "--data", filepath.Join(dir, "fresh")},
 		{"--no-such-flag"},
 		{"orders", "--format", "xml"},
 		{"orders", "--data", filepath.Join(blocker, "data")},
@@ -164,5 +182,8 @@ func TestBadInputExitsTwo(t *testing.T) {
 		if n := strings.Count(strings.TrimSpace(errOut), "\n"); n != 0 || !strings.HasPrefix(errOut, "qrtill: ") {
 			t.Errorf("%v: stderr %q is not one qrtill: sentence", args, errOut)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fresh")); err == nil {
+		t.Error("orders --day garbage wrote the data dir")
 	}
 }

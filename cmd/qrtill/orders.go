@@ -12,12 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"qrtill/app"
+	"qrtill/config"
 	"qrtill/pos"
 	"qrtill/storage"
 )
-
-var orderStatuses = []pos.OrderStatus{pos.OrderOpen, pos.OrderAwaitingPayment, pos.OrderPaid,
-	pos.OrderCancelled, pos.OrderExpired, pos.OrderRefunded, pos.OrderPartiallyRefunded}
 
 func newOrdersCmd() *cobra.Command {
 	var day, status, format string
@@ -25,20 +24,20 @@ func newOrdersCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "orders",
 		Short: "List or export orders (today unless --day or --all)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(format, "table", "csv", "json"); err != nil {
 				return err
 			}
-			if status != "" && !validStatus(status) {
-				return badInput(fmt.Errorf("--status %q is not an order status; use one of %v", status, orderStatuses))
+			if status != "" && !pos.OrderStatus(status).Valid() {
+				return config.BadInput(fmt.Errorf("--status %q is not an order status; use one of %v", status, pos.OrderStatuses()))
 			}
-			db, err := openStoreFor(cmd, "orders")
+			db, d, err := openDay(cmd, config.CmdOrders, day)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			orders, err := listOrders(cmd.Context(), db, day, all)
+			orders, err := listOrders(cmd.Context(), db, d, all)
 			if err != nil {
 				return err
 			}
@@ -55,7 +54,7 @@ func newOrdersCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
+	f.StringVar(&day, "day", "", "the shop's day YYYY-MM-DD (default today)")
 	f.BoolVar(&all, "all", false, "every order, not one day")
 	f.StringVar(&status, "status", "", "only orders in this status")
 	f.StringVar(&format, "format", "table", "table, csv or json")
@@ -68,42 +67,45 @@ func checkFormat(format string, allowed ...string) error {
 			return nil
 		}
 	}
-	return badInput(fmt.Errorf("--format %q is not supported; use one of %v", format, allowed))
+	return config.BadInput(fmt.Errorf("--format %q is not supported; use one of %v", format, allowed))
 }
 
-func validStatus(s string) bool {
-	for _, st := range orderStatuses {
-		if string(st) == s {
-			return true
-		}
-	}
-	return false
-}
-
-// parseDay reads --day in the store's time zone (today when empty).
-func parseDay(db *storage.DB, day string) (time.Time, error) {
-	if day == "" {
-		return time.Now().In(db.Location()), nil
-	}
-	t, err := db.ParseDay(day)
+// openDay loads a command's settings, reads --day and only then opens the
+// order book.
+func openDay(cmd *cobra.Command, name, day string) (*storage.DB, time.Time, error) {
+	cfg, err := loadConfig(cmd, name)
 	if err != nil {
-		return t, badInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
+		return nil, time.Time{}, err
+	}
+	d, err := parseDay(cfg, day)
+	if err != nil {
+		return nil, d, err
+	}
+	db, err := app.OpenBook(cfg, storage.Options{})
+	return db, d, err
+}
+
+// parseDay reads --day in the shop's time zone (today when empty),
+// before anything is opened.
+func parseDay(cfg config.Config, day string) (time.Time, error) {
+	if day == "" {
+		return time.Now().In(cfg.Location()), nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", day, cfg.Location())
+	if err != nil {
+		return t, config.BadInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
 	}
 	return t, nil
 }
 
-func listOrders(ctx context.Context, db *storage.DB, day string, all bool) ([]pos.Order, error) {
+func listOrders(ctx context.Context, db *storage.DB, day time.Time, all bool) ([]pos.Order, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if all {
 		return db.AllOrders(ctx)
 	}
-	d, err := parseDay(db, day)
-	if err != nil {
-		return nil, err
-	}
-	return db.OrdersByDay(ctx, d)
+	return db.OrdersByDay(ctx, day)
 }
 
 func writeOrders(w io.Writer, format string, orders []pos.Order) error {

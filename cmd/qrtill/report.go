@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"qrtill/config"
 	"qrtill/pos"
 )
 
@@ -16,20 +17,16 @@ func newReportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "The day's totals by channel and status, refunds and net",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
-			db, err := openStoreFor(cmd, "report")
+			db, d, err := openDay(cmd, config.CmdReport, day)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			d, err := parseDay(db, day)
-			if err != nil {
-				return err
-			}
 			orders, err := db.OrdersByDay(cmd.Context(), d)
 			if err != nil {
 				return err
@@ -43,7 +40,7 @@ func newReportCmd() *cobra.Command {
 			return writeReport(cmd.OutOrStdout(), rep)
 		},
 	}
-	cmd.Flags().StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
+	cmd.Flags().StringVar(&day, "day", "", "the shop's day YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")
 	return cmd
 }

@@ -16,42 +16,54 @@ func newRootCmd() *cobra.Command {
 		Long: "qrtill rings up a basket, shows an Alipay or WeChat Pay QR code in the terminal and\n" +
 			"follows the payment until it is paid, cancelled or expired. With no configuration it\n" +
 			"runs in demo mode against a built-in sandbox gateway.",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd, "")
+			cfg, err := loadConfig(cmd, config.CmdTill)
 			if err != nil {
 				return err
 			}
 			return runTill(cmd, cfg)
 		},
 	}
-	pf := root.PersistentFlags()
-	pf.String("config", "", "TOML configuration file (env QRTILL_CONFIG)")
-	pf.String("data", "", "data directory (default $XDG_DATA_HOME/qrtill)")
-	pf.String("lang", "", "screen language: en or zh (default from LANG)")
-	pf.Bool("demo", false, "use the in-process sandbox gateway even if credentials are configured")
-	pf.String("catalog", "", "CSV catalog replacing the built-in demo catalog")
-	pf.String("shop", "", "shop name on the wallet page and receipts")
-	pf.String("terminal", "", "this terminal's name, stored on every order")
-	pf.String("log-file", "", "log file (default DATA/qrtill.log for the till, stderr for servers)")
-	pf.String("log-level", "", "debug, info, warn or error")
-	pf.String("notify-listen", "", "address of the notification listener, e.g. :8080")
-	pf.String("notify-url", "", "public base URL the providers post notifications to")
-	pf.String("relay", "", "relay base URL to receive notifications through")
-	pf.String("relay-till", "", "this till's id at the relay")
-	pf.String("relay-token-file", "", "file holding this till's relay token (mode 600)")
+	config.AddPersistentFlags(root.PersistentFlags())
+	config.AddFlags(root.Flags(), config.CmdTill)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return badInput(fmt.Errorf("%v; see qrtill --help", err))
+		return config.BadInput(fmt.Errorf("%v; see qrtill --help", err))
 	})
 	root.AddCommand(newOrdersCmd(), newReportCmd(), newVersionCmd(),
 		newSandboxCmd(), newServeCmd(), newRelayCmd())
-	for _, c := range root.Commands() {
+	for _, c := range append(root.Commands(), root) {
 		c.SilenceUsage = true
 		c.SilenceErrors = true
 	}
 	return root
+}
+
+// noArgs refuses arguments: every command takes flags only.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if err := cobra.NoArgs(cmd, args); err != nil {
+		return config.BadInput(fmt.Errorf("%v; see %s --help", err, cmd.CommandPath()))
+	}
+	return nil
+}
+
+// command makes a subcommand whose flags are its own settings' (name is
+// one of config's Cmd* names).
+func command(name, short string, run func(cmd *cobra.Command, cfg config.Config) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: short,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd, name)
+			if err != nil {
+				return err
+			}
+			return run(cmd, cfg)
+		},
+	}
+	config.AddFlags(cmd.Flags(), name)
+	return cmd
 }
 
 // loadConfig reads and validates the configuration of a command; any
@@ -62,10 +74,10 @@ func loadConfig(cmd *cobra.Command, name string) (config.Config, error) {
 	flags.AddFlagSet(cmd.InheritedFlags())
 	cfg, err := config.Load(name, flags, nil)
 	if err != nil {
-		return cfg, badInput(err)
+		return cfg, config.BadInput(err)
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, badInput(err)
+		return cfg, config.BadInput(err)
 	}
 	return cfg, nil
 }

@@ -1,65 +1,147 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/charmbracelet/ssh"
 	"github.com/spf13/cobra"
+
+	"qrtill/app"
+	"qrtill/config"
+	"qrtill/payments/relay"
+	"qrtill/payments/sandbox"
+	"qrtill/tui"
+	"qrtill/tui/kiosk"
 )
 
 func newSandboxCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "sandbox",
-		Short: "Run the sandbox gateway alone (Alipay OpenAPI and WeChat Pay v3 on one port)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd, "sandbox")
-			if err != nil {
-				return err
-			}
-			return runSandbox(cmd, cfg)
-		},
-	}
-	f := cmd.Flags()
-	f.String("addr", "", "HOST:PORT to listen on (default 127.0.0.1:8700)")
-	f.String("state", "", "directory for keys and sandbox.json (default DATA/sandbox)")
-	f.String("time-scale", "", "multiply notification retry delays by this (default 1)")
-	return cmd
+	return command(config.CmdSandbox, "Run the sandbox gateway alone (Alipay OpenAPI and WeChat Pay v3 on one port)", runSandbox)
 }
 
 func newServeCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the till to kiosk terminals over SSH",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd, "serve")
-			if err != nil {
-				return err
-			}
-			return runServe(cmd, cfg)
-		},
-	}
-	f := cmd.Flags()
-	f.String("ssh-addr", "", "HOST:PORT for SSH (default 127.0.0.1:2222)")
-	f.String("authorized-keys", "", "authorized_keys file of the cashiers' public keys")
-	f.String("host-key", "", "SSH host key file (default DATA/ssh_host_ed25519)")
-	f.String("idle-timeout", "", "end idle sessions after this long (default 30m)")
-	return cmd
+	return command(config.CmdServe, "Serve the till to kiosk terminals over SSH", runServe)
 }
 
 func newRelayCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "relay",
-		Short: "Run the notification relay for tills behind NAT",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd, "relay")
-			if err != nil {
-				return err
-			}
-			return runRelay(cmd, cfg)
-		},
+	return command(config.CmdRelay, "Run the notification relay for tills behind NAT", runRelay)
+}
+
+// runSandbox is `qrtill sandbox`: the sandbox gateway alone.
+func runSandbox(cmd *cobra.Command, cfg config.Config) error {
+	state, field := cfg.Path(cfg.Sandbox.State, "sandbox"), "data"
+	if cfg.Sandbox.State != "" {
+		field = "state"
 	}
-	f := cmd.Flags()
-	f.String("addr", "", "HOST:PORT to listen on (default 127.0.0.1:8780)")
-	f.String("tokens", "", "tokens file: till id and token hash per line (mode 600)")
-	return cmd
+	if err := config.CheckDir(field, state); err != nil {
+		return config.BadInput(err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "sandbox state and sandbox.json in %s\n", state)
+	return serveAlone(cmd, cfg, "sandbox", func(ctx context.Context, logf func(string, ...any)) error {
+		return sandbox.Run(ctx, cfg.Sandbox.Addr, state, cfg.Sandbox.TimeScale, logf)
+	})
+}
+
+// runServe is `qrtill serve`: the till for kiosk terminals over SSH.
+// Open payments are reconciled once at start; each session is its own
+// sale on the shared till and order book.
+func runServe(cmd *cobra.Command, cfg config.Config) error {
+	if cfg.SSH.AuthorizedKeys == "" {
+		return config.BadInput(errors.New("--authorized-keys is required: a file with one public key per terminal (comment = cashier name)"))
+	}
+	keys, err := kiosk.LoadAuthorizedKeys(cfg.SSH.AuthorizedKeys)
+	if err != nil {
+		return config.BadInput(err)
+	}
+	a, err := app.New(app.Options{Config: cfg, LogTo: cmd.ErrOrStderr()})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a.Start(ctx)
+	reconcile(ctx, a)
+	log := a.Log().With("sys", "ssh")
+	srv, err := kiosk.New(kiosk.Config{Addr: cfg.SSH.Addr, HostKeyPath: cfg.Path(cfg.SSH.HostKey, "ssh_host_ed25519"),
+		AuthorizedKeys: keys, IdleTimeout: cfg.SSH.IdleTimeout, Till: a.Till(), Subscribe: a.Till().Subscribe,
+		Catalog: a.Catalog(), Lang: tui.Lang(cfg.Lang), Shop: cfg.Shop.Name, Log: log})
+	if err != nil {
+		return err
+	}
+	a.Go(app.Service{Name: "ssh server",
+		Run: func(context.Context) error {
+			log.Info("serving the till over SSH", "addr", cfg.SSH.Addr)
+			if err := srv.ListenAndServe(); !errors.Is(err, ssh.ErrServerClosed) {
+				return listenError(err, "--ssh-addr")
+			}
+			return nil
+		},
+		Stop: func(ctx context.Context) error {
+			err := srv.Shutdown(ctx) // tells every session first
+			if err != nil {
+				srv.Close()
+			}
+			return err
+		}})
+	return serveUntilDone(ctx, a)
+}
+
+// reconcile settles the payments a previous run left open, before the
+// first session.
+func reconcile(ctx context.Context, a *app.App) {
+	log := a.Log().With("sys", "till")
+	changes, err := a.Till().Reconcile(ctx)
+	for _, c := range changes {
+		log.Info("reconciled", "order", c.OrderNumber, "detail", c.Detail)
+	}
+	if err != nil {
+		log.Error("reconcile", "err", err)
+	}
+}
+
+// runRelay is `qrtill relay`: the notification relay for tills behind NAT.
+func runRelay(cmd *cobra.Command, cfg config.Config) error {
+	if cfg.Relay.Tokens == "" {
+		return config.BadInput(errors.New("--tokens is required: a file with `till_id sha256:<hex>` per till (mode 600)"))
+	}
+	if _, err := relay.LoadTokens(cfg.Relay.Tokens); err != nil {
+		return config.BadInput(err)
+	}
+	if err := config.CheckDir("data", cfg.Data); err != nil {
+		return config.BadInput(err)
+	}
+	return serveAlone(cmd, cfg, "relay", func(ctx context.Context, logf func(string, ...any)) error {
+		return relay.Run(ctx, cfg.Relay.Addr, filepath.Join(cfg.Data, "relay"), cfg.Relay.Tokens, logf)
+	})
+}
+
+// serveAlone runs a server that needs no till (the sandbox, the relay)
+// until SIGINT or SIGTERM, logging to stderr or --log-file; an address
+// it cannot listen on is bad input.
+func serveAlone(cmd *cobra.Command, cfg config.Config, name string, run func(ctx context.Context, logf func(string, ...any)) error) error {
+	log, closer, err := cfg.OpenLog("", cmd.ErrOrStderr())
+	if err != nil {
+		return config.BadInput(err)
+	}
+	defer closer.Close()
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return listenError(run(ctx, config.Printf(log.With("sys", name))), "--addr")
+}
+
+// listenError makes an address the server cannot listen on the user's to
+// fix, naming the flag.
+func listenError(err error, flag string) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "listen" {
+		return config.BadInput(fmt.Errorf("cannot listen: %v; choose another %s", op, flag))
+	}
+	return err
 }

@@ -16,7 +16,7 @@ func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print qrtill's version and the versions it was built with",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v, gopay := version, "unknown"
 			if info, ok := debug.ReadBuildInfo(); ok {

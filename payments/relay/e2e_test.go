@@ -8,37 +8,29 @@ import (
 	"sync"
 	"testing"
 
+	"qrtill/internal/testkit"
 	"qrtill/payments"
 	"qrtill/payments/relay"
 	"qrtill/payments/sandbox"
 	"qrtill/pos"
-	"qrtill/tui/tilltest"
 )
 
 // TestSandboxThroughRelayToTill: polling off, so an order turns PAID only
 // through sandbox → relay → till, on the direct listener's
-// verify-and-apply path; a duplicated notification is applied once; a
+// verify-and-apply path (the till's own relay handler,
+// app.HandleRelayed); a duplicated notification is applied once; a
 // forgery posted to the relay is streamed (the relay is not trusted),
 // refused by the till for good, acknowledged, and moves nothing.
 func TestSandboxThroughRelayToTill(t *testing.T) {
 	r := newRig(t, relay.Options{})
-	rig := tilltest.New(t, tilltest.Options{NoPolling: true, NotifyURL: func(ch payments.Channel) string {
+	rig := testkit.New(t, testkit.Options{NoPolling: true, NotifyURL: func(ch payments.Channel) string {
 		return r.srv.URL + "/n/shop-1/" + string(ch)
 	}})
 	var refused sync.Map
 	handle := func(ctx context.Context, d relay.Delivered) error {
-		p := rig.Providers[d.Channel]
-		if p == nil {
-			return relay.Permanent(fmt.Errorf("channel %s is not configured", d.Channel))
-		}
-		err := payments.HandleNotification(ctx, p, d.Request, func(ctx context.Context, n payments.Notification) error {
-			return rig.Till.HandleNotification(ctx, n, pos.SourceRelay)
-		})
-		for _, e := range []error{payments.ErrBadSignature, payments.ErrMalformed, payments.ErrWrongMerchant, pos.ErrMismatch, pos.ErrUnknownTrade} {
-			if errors.Is(err, e) {
-				refused.Store(d.ID, err)
-				return relay.Permanent(err)
-			}
+		err := rig.App.HandleRelayed(ctx, d)
+		if errors.Is(err, relay.ErrPermanent) {
+			refused.Store(d.ID, err)
 		}
 		return err
 	}

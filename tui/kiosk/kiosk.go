@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -80,7 +81,8 @@ type Config struct {
 	Catalog        *pos.Catalog
 	Lang           tui.Lang
 	Shop           string
-	Logf           func(format string, args ...any)
+	// Log gets one line per session and per refused key; nil discards.
+	Log *slog.Logger
 }
 
 type ctxKey struct{}
@@ -121,8 +123,8 @@ func (s *Server) track(p *tea.Program) func() {
 // New builds the SSH server. Only public keys in the authorized set get
 // in; passwords and keyboard-interactive are not offered.
 func New(cfg Config) (*Server, error) {
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	srv := &Server{lang: cfg.Lang, programs: map[*tea.Program]struct{}{}}
 	opts := []ssh.Option{
@@ -131,7 +133,7 @@ func New(cfg Config) (*Server, error) {
 		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
 			c, ok := cfg.AuthorizedKeys[string(key.Marshal())]
 			if !ok {
-				cfg.Logf("ssh: refused key %s for user %q from %s", gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+				cfg.Log.Warn("refused key", "fingerprint", gossh.FingerprintSHA256(key), "user", ctx.User(), "from", ctx.RemoteAddr().String())
 				return false
 			}
 			ctx.SetValue(ctxKey{}, c)
@@ -169,6 +171,6 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 		untrack()
 		stop()
 	}()
-	cfg.Logf("ssh: session for %s (manager %v) from %s", c.Name, c.Manager, sess.RemoteAddr())
+	cfg.Log.Info("session", "cashier", c.Name, "manager", c.Manager, "from", sess.RemoteAddr().String())
 	return p
 }

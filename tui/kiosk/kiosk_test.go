@@ -16,6 +16,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"qrtill/assets"
+	"qrtill/internal/testkit"
 	"qrtill/payments"
 	"qrtill/pos"
 	"qrtill/tui"
@@ -55,7 +56,7 @@ func serve(t *testing.T, keysFile string) string {
 			var once sync.Once
 			return ch, func() { once.Do(func() { close(ch) }) }
 		},
-		Logf: t.Logf})
+		Log: testkit.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,16 +13,16 @@ import (
 	"github.com/hinshun/vt10x"
 	gossh "golang.org/x/crypto/ssh"
 
+	"qrtill/internal/testkit"
 	"qrtill/pos"
 	"qrtill/tui"
 	"qrtill/tui/kiosk"
-	"qrtill/tui/tilltest"
 )
 
 // kioskRig is a whole till served over SSH to two cashiers.
 type kioskRig struct {
 	srv     *kiosk.Server
-	till    *tilltest.Rig
+	till    *testkit.Rig
 	addr    string
 	ann, bo gossh.Signer
 }
@@ -31,7 +31,7 @@ func newKioskRig(t *testing.T) *kioskRig { return newKioskRigTB(t) }
 
 func newKioskRigTB(t testing.TB) *kioskRig {
 	t.Helper()
-	r := &kioskRig{till: tilltest.New(t, tilltest.Options{Notifying: true}), ann: newSigner(t), bo: newSigner(t)}
+	r := &kioskRig{till: testkit.New(t, testkit.Options{Notifying: true}), ann: newSigner(t), bo: newSigner(t)}
 	keysFile := filepath.Join(t.TempDir(), "authorized_keys")
 	line := func(s gossh.Signer, name string) string {
 		return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey()))) + " " + name + "\n"
@@ -42,7 +42,7 @@ func newKioskRigTB(t testing.TB) *kioskRig {
 		t.Fatal(err)
 	}
 	srv, err := kiosk.New(kiosk.Config{HostKeyPath: filepath.Join(t.TempDir(), "host"), AuthorizedKeys: keys,
-		Till: r.till.Till, Subscribe: r.till.Till.Subscribe, Catalog: r.till.Catalog, Lang: tui.English, Shop: "Test shop", Logf: t.Logf})
+		Till: r.till.Till, Subscribe: r.till.Till.Subscribe, Catalog: r.till.Catalog, Lang: tui.English, Shop: "Test shop", Log: testkit.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestSaleOverSSHToPaid(t *testing.T) {
 	ann := r.connect(t, r.ann)
 	r.ringUp(t, ann, "6921168509256")
 	trade := r.till.LastTrade(t)
-	text, err := tilltest.DecodeQR(ann.screen())
+	text, err := testkit.DecodeQR(ann.screen())
 	if err != nil {
 		t.Fatalf("no QR on the SSH screen: %v\n%s", err, ann.screen())
 	}

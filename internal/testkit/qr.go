@@ -1,4 +1,4 @@
-package tilltest
+package testkit
 
 import (
 	"image"
