@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"qrtill/payments"
 )
@@ -44,6 +45,9 @@ func (w *alipayWire) precreate(c aliCall) aliReply {
 	}
 	if !ok || fen <= 0 || fen > maxAlipayFen {
 		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效: total_amount", aliReply{"out_trade_no": no})
+	}
+	if !aliSubjectOK(subject) {
+		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效: subject 不可含 /、=、& 且不超过256个字符", aliReply{"out_trade_no": no})
 	}
 	window := alipayTradeTimeout
 	if d, ok := aliTimeoutExpress(biz.str("qr_code_timeout_express")); ok {
@@ -169,7 +173,7 @@ func (w *alipayWire) pay(c aliCall) aliReply {
 		return aliMissing("isv.missing-parameter", "缺少必选参数")
 	}
 	fen, ok := aliParseYuan(biz.str("total_amount"))
-	if !ok || fen <= 0 || fen > maxAlipayFen || biz.str("scene") != "bar_code" {
+	if !ok || fen <= 0 || fen > maxAlipayFen || biz.str("scene") != "bar_code" || !aliSubjectOK(subject) {
 		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效", aliReply{"out_trade_no": no})
 	}
 	prefix := alipayCodePrefix(code)
@@ -215,6 +219,12 @@ func (w *alipayWire) pay(c aliCall) aliReply {
 	rep["gmt_payment"] = alipayTime(t.PaidAt)
 	rep["fund_bill_list"] = []map[string]string{{"fund_channel": "ALIPAYACCOUNT", "amount": aliYuan(t.AmountFen)}}
 	return aliOK(rep)
+}
+
+// aliSubjectOK is Alipay's rule for subject: no '/', '=' or '&', at most
+// 256 characters.
+func aliSubjectOK(s string) bool {
+	return !strings.ContainsAny(s, "/=&") && utf8.RuneCountInString(s) <= 256
 }
 
 // alipayCodePrefix is a test auth code's first two digits, or "" if it is

@@ -76,6 +76,7 @@
 //	                             N, and no refund data in the refund query until done)
 //	 "refund_abnormal": 1,       the next WeChat refund is processing, then ABNORMAL
 //	 "refund_closed": 1,         the next WeChat refund is processing, then CLOSED
+//	 "refund_delay_ms": 500,     processing refunds take this long instead (not scaled)
 //	 "refund_lost_reply": 1,     the next refund is made but the answer is lost:
 //	 "refund_lost_reply_status": 500,  WeChat answers this HTTP status (500 if 0),
 //	                             Alipay 20000 isp.unknow-error

@@ -42,6 +42,9 @@ type Faults struct {
 	// end ABNORMAL (the money stuck in transit) or CLOSED (not made).
 	RefundAbnormal int `json:"refund_abnormal"`
 	RefundClosed   int `json:"refund_closed"`
+	// RefundDelayMS, if set, is how long a processing refund takes, in
+	// milliseconds, not scaled (instead of a minute × time-scale).
+	RefundDelayMS int `json:"refund_delay_ms"`
 	// RefundLostReply refunds are made, but the answer is lost: WeChat
 	// answers HTTP RefundLostReplyStatus (500 if 0) with an error body,
 	// Alipay 20000 isp.unknow-error.
@@ -91,7 +94,7 @@ func (f Faults) Validate() error {
 		{"close_refuse_next", f.CloseRefuseNext}, {"refund_processing", f.RefundProcessing},
 		{"refund_abnormal", f.RefundAbnormal}, {"refund_closed", f.RefundClosed},
 		{"refund_lost_reply", f.RefundLostReply}, {"refund_rate_limited", f.RefundRateLimited},
-		{"alipay_finished", f.AlipayFinished},
+		{"alipay_finished", f.AlipayFinished}, {"refund_delay_ms", f.RefundDelayMS},
 	} {
 		if c.v < 0 {
 			return &faultError{c.name + " must not be negative"}
@@ -212,6 +215,9 @@ const refundProcessingTime = time.Minute
 // outcome and how long it stays processing ("" = succeeds at once).
 func (g *Gateway) refundPlan(ch payments.Channel) (RefundStatus, time.Duration) {
 	delay := time.Duration(float64(refundProcessingTime) * g.cfg.TimeScale)
+	if ms := g.Faults().RefundDelayMS; ms > 0 {
+		delay = time.Duration(ms) * time.Millisecond
+	}
 	switch {
 	case ch == payments.WeChat && g.take(func(f *Faults) *int { return &f.RefundAbnormal }):
 		return RefundAbnormal, delay

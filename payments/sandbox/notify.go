@@ -78,8 +78,10 @@ type job struct {
 	// note records an attempt and whether it was acknowledged.
 	note func(acked bool)
 	// ready, if set, says whether the event is ready to be told (a refund
-	// that is still processing is not); delivery waits for it.
+	// that is still processing is not); delivery waits until, then asks
+	// again.
 	ready func() bool
+	until func() time.Duration
 	plan  deliveryPlan
 }
 
@@ -150,6 +152,10 @@ func (n *notifier) refunded(t Trade, r Refund) {
 	}
 	n.start(job{wire: w, url: r.NotifyURL, label: "refund notification of " + t.OutTradeNo + "/" + r.RefundNo,
 		ready: func() bool { _, cr := current(); return cr.Status != RefundProcessing },
+		until: func() time.Duration {
+			_, cr := current()
+			return max(cr.SettlesAt.Sub(n.g.Now()), time.Millisecond)
+		},
 		build: func(int) (Delivery, error) { return w.RefundNotification(current()) },
 		note:  func(acked bool) { l.noteRefundDelivery(t.OutTradeNo, r.RefundNo, acked) },
 	})
@@ -159,7 +165,7 @@ func (n *notifier) refunded(t Trade, r Refund) {
 func (n *notifier) deliver(j job) {
 	schedule := j.wire.RetrySchedule()
 	for j.ready != nil && !j.ready() {
-		if !n.sleep(time.Duration(float64(refundProcessingTime) * n.g.cfg.TimeScale)) {
+		if !n.sleep(j.until()) {
 			return
 		}
 	}
