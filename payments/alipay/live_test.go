@@ -26,18 +26,7 @@ import (
 )
 
 // setFaults switches the sandbox's faults through its control API.
-func (r *rig) setFaults(tb testing.TB, f sandbox.Faults) {
-	tb.Helper()
-	body, _ := json.Marshal(f)
-	resp, err := http.Post(r.info.BaseURL+"/sandbox/faults", "application/json", bytes.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("faults %+v: HTTP %d", f, resp.StatusCode)
-	}
-}
+func (r *rig) setFaults(tb testing.TB, f sandbox.Faults) { tb.Helper(); r.gw.PostFaults(tb, f) }
 
 // certSNRE finds the certificate SN an answer carries.
 var certSNRE = regexp.MustCompile(`,"alipay_cert_sn":"[0-9a-f]+"`)
