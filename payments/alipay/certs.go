@@ -73,8 +73,9 @@ func (p *Provider) newSigner(alipayCert []byte, earlier [][]byte) (*signer, erro
 // rotate makes the certificate with SN sn the current one: it downloads
 // it (alipay.open.app.alipaycert.download), checks it chains to the
 // configured root certificate and carries that SN, and swaps in a signer
-// for it. An SN that failed is not asked for again for rotationRetry. The
-// error names the SN and the fix.
+// for it. An SN whose certificate was refused (not a passing network
+// failure) is not asked for again for rotationRetry. The error names the
+// SN and the fix.
 func (p *Provider) rotate(ctx context.Context, sn string) (*signer, error) {
 	p.rotateMu.Lock()
 	defer p.rotateMu.Unlock()
@@ -87,7 +88,9 @@ func (p *Provider) rotate(ctx context.Context, sn string) (*signer, error) {
 	}
 	next, err := p.fetchSigner(ctx, cur, sn)
 	if err != nil {
-		p.failedSN, p.failedAt, p.failedErr = sn, p.clock(), err
+		if !errors.Is(err, payments.ErrUnavailable) {
+			p.failedSN, p.failedAt, p.failedErr = sn, p.clock(), err
+		}
 		return nil, err
 	}
 	p.signer.Store(next)
