@@ -103,6 +103,12 @@ const (
 	RefundPending RefundState = "pending"
 	RefundSuccess RefundState = "success"
 	RefundFailed  RefundState = "failed"
+	// RefundAbnormal (added for going live): WeChat Pay's ABNORMAL. The
+	// refund is neither done nor failed: the money sits in WeChat Pay's
+	// refund transit account (the buyer's card was frozen or closed, say)
+	// until the merchant settles it in the merchant platform or with the
+	// abnormal-refund API. Keep the amount reserved; never refund it again.
+	RefundAbnormal RefundState = "abnormal"
 )
 
 // RefundResult is what the provider says about one refund.
@@ -134,6 +140,34 @@ type Notification struct {
 	ID         string
 	ReceivedAt time.Time
 	Status     TradeStatus
+	// Refund is set (added for going live) when the notification is about
+	// a refund: WeChat REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED, or
+	// an Alipay trade notification carrying refund fields. Refunds made
+	// outside the till (merchant platform, app) arrive this way too, under
+	// a refund number the till never issued.
+	Refund *RefundNotice
+}
+
+// RefundNotice is the refund part of a notification (added for going
+// live). Amounts are fen; a provider that does not say leaves 0.
+type RefundNotice struct {
+	// RefundNo is the merchant refund number: WeChat out_refund_no, Alipay
+	// out_biz_no (the refund's out_request_no).
+	RefundNo string
+	// ProviderRefundNo is WeChat's refund_id; Alipay sends none.
+	ProviderRefundNo string
+	// State is the refund's state: RefundSuccess, RefundAbnormal, or
+	// RefundFailed (WeChat CLOSED: the amount is refundable again).
+	State RefundState
+	// AmountFen is this refund (WeChat amount.refund); 0 from Alipay, whose
+	// notification carries only the total: ask QueryRefund for the amount.
+	AmountFen int64
+	// RefundedFen is the trade's total refunded so far (Alipay refund_fee);
+	// 0 from WeChat, which does not say.
+	RefundedFen int64
+	// At is when the refund was made (WeChat success_time, Alipay
+	// gmt_refund); zero if not given.
+	At time.Time
 }
 
 // Provider is one payment channel as the till uses it: trade calls only.
@@ -179,4 +213,10 @@ var (
 	ErrMalformed = errors.New("malformed payment message")
 	// ErrNotFound: the provider has no such trade or refund.
 	ErrNotFound = errors.New("payment provider has no such trade")
+	// ErrCloseRefused (added for going live): the provider refused to close
+	// a trade with a business rule the provider package does not know (the
+	// trade may have just been paid). It is not transient, so retrying the
+	// close blind never ends it: settle the trade with a query. It comes
+	// wrapped together with ErrRejected.
+	ErrCloseRefused = errors.New("payment provider refused to close the trade; query it to settle")
 )

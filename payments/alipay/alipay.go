@@ -4,7 +4,13 @@
 //
 // Every answer's signature is checked: gopay verifies success answers
 // (AutoVerifySign), the provider verifies signed business-error answers
-// itself. Notifications count only when they verify and name this app and
+// itself. In certificate mode an answer may omit alipay_cert_sn (it is
+// verified with the current certificate, as gopay and Alipay's Java SDK
+// do); one naming another certificate means Alipay rotated it: the
+// provider downloads that certificate (alipay.open.app.alipaycert.download),
+// trusts it only if it chains to the configured root certificate, and
+// carries on with it, or stops with a sentence naming the new SN and the
+// fix. Notifications count only when they verify and name this app and
 // seller. Amounts cross the package boundary as int64 fen; Alipay's yuan
 // strings are made and read here, by integer arithmetic and string
 // splitting, never floats. Keys and signed payloads are never logged:
@@ -18,10 +24,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai for gopay's request timestamps, even without system zoneinfo
 
-	goali "github.com/go-pay/gopay/alipay"
 	"github.com/go-pay/gopay/pkg/xhttp"
 
 	"qrtill/payments"
@@ -29,11 +36,19 @@ import (
 
 // Provider is Alipay as a payments.Provider. It is safe for concurrent use.
 type Provider struct {
-	cfg    Config
-	client *goali.Client
-	keys   keys
-	certSN string // certificate mode: the SN of Alipay's certificate, as answers carry it
-	clock  func() time.Time
+	cfg   Config
+	keys  keys
+	http  *xhttp.Client // every gopay client's, pointed at GatewayURL
+	clock func() time.Time
+	// signer is Alipay's signing certificate (or public key) as known now,
+	// with the gopay client that verifies with it; rotate swaps it.
+	signer   atomic.Pointer[signer]
+	rotateMu sync.Mutex // one certificate download at a time; guards the fields below
+	// The last certificate that could not be fetched, when, and why.
+	failedSN  string
+	failedAt  time.Time
+	failedErr error
+	probedAt  time.Time // when a failing notification last made the provider look for a new certificate
 	// cancelRetries and cancelDelay bound retrying trade.cancel while
 	// Alipay answers retry_flag Y or cannot be reached (the official
 	// 当面付 demo: 3 tries, 2 s apart).
@@ -62,22 +77,6 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := goali.NewClient(cfg.AppID, k.privateB64, cfg.Prod)
-	if err != nil {
-		return nil, fmt.Errorf("alipay: AppPrivateKeyFile %s is not a usable RSA private key", cfg.AppPrivateKeyFile)
-	}
-	client.SetLogger(quiet{})
-	client.SetLocation(goali.LocationShanghai)
-	p := &Provider{cfg: cfg, client: client, keys: k, clock: cfg.Clock, cancelRetries: 3, cancelDelay: 2 * time.Second}
-	if cfg.certMode() {
-		if err := client.SetCertSnByContent(k.appCert, k.rootCert, k.alipayCert); err != nil {
-			return nil, fmt.Errorf("alipay: the certificate files are not usable Alipay certificates (%v); use the three .crt files Alipay issued", err)
-		}
-		p.certSN = client.AliPayPublicCertSN
-		client.AutoVerifySign(k.alipayCert)
-	} else {
-		client.AutoVerifySign(k.publicPEM)
-	}
 	hc := xhttp.NewClient().SetTimeout(cfg.HTTPTimeout)
 	next := hc.HttpClient.Transport
 	if cfg.GatewayURL != "" {
@@ -85,7 +84,12 @@ func New(cfg Config) (*Provider, error) {
 		next = redirect{scheme: u.Scheme, host: u.Host, next: next}
 	}
 	hc.SetTransport(keepAnswer{next: next})
-	client.SetHttpClient(hc)
+	p := &Provider{cfg: cfg, keys: k, http: hc, clock: cfg.Clock, cancelRetries: 3, cancelDelay: 2 * time.Second}
+	s, err := p.newSigner(k.alipayCert, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.signer.Store(s)
 	return p, nil
 }
 

@@ -2,6 +2,7 @@ package alipay
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -83,4 +84,28 @@ func validOutTradeNo(s string) bool {
 		}
 	}
 	return true
+}
+
+// maxSubject is the longest subject Alipay takes, in characters.
+const maxSubject = 256
+
+// subject makes an order title fit Alipay's subject: it must not carry
+// '/', '=' or '&' (each becomes a space), runs of white space are one
+// space, and it is cut to maxSubject characters. A title left empty is
+// the out_trade_no.
+func subject(title, outTradeNo string) string {
+	title = strings.Map(func(r rune) rune {
+		if r == '/' || r == '=' || r == '&' {
+			return ' '
+		}
+		return r
+	}, title)
+	title = strings.Join(strings.Fields(title), " ")
+	if r := []rune(title); len(r) > maxSubject {
+		title = strings.TrimSpace(string(r[:maxSubject]))
+	}
+	if title == "" {
+		return outTradeNo
+	}
+	return title
 }

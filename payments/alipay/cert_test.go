@@ -55,19 +55,29 @@ func TestCertificateMode(t *testing.T) {
 	}
 }
 
-func TestCertificateModeRefusesAnotherAlipayCert(t *testing.T) {
+// TestCertificateModeOutdatedAlipayCert: a client that trusts an Alipay
+// certificate Alipay no longer signs with fetches the current one by the
+// SN answers carry, and trusts it because it chains to the configured
+// root; with another root as well, nothing Alipay sends is trusted.
+func TestCertificateModeOutdatedAlipayCert(t *testing.T) {
 	r := newRig(t)
 	other, err := sandbox.GenerateKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	other.Save(dir)
-	// A client that trusts another Alipay certificate: the response SN
-	// does not match and the answer is refused.
+	other.Save(t.TempDir())
 	p := certProvider(t, r.info, other.AlipayCertPublicKeyFile)
-	_, err = p.CreateQR(ctx, payments.QRRequest{OutTradeNo: "K0000002P01", AmountFen: 100, Subject: "x", ExpiresAt: time.Now().Add(time.Minute)})
+	if _, err := p.CreateQR(ctx, payments.QRRequest{OutTradeNo: "K0000002P01", AmountFen: 100, Subject: "x", ExpiresAt: time.Now().Add(time.Minute)}); err != nil {
+		t.Fatalf("with the right root: %v", err)
+	}
+	if sn := alipay.CurrentCertSN(p); sn != r.gw.Keys().Certs.AlipaySN {
+		t.Fatalf("now trusting %s", sn)
+	}
+	cfg := alipay.Config{AppID: r.info.Alipay.AppID, SellerID: r.info.Alipay.SellerID,
+		AppPrivateKeyFile: r.info.Alipay.AppPrivateKeyFile, AppCertFile: r.info.Alipay.AppCertFile,
+		AlipayRootCertFile: other.AlipayRootCertFile, AlipayCertFile: other.AlipayCertPublicKeyFile, GatewayURL: r.info.Alipay.GatewayURL}
+	_, err = newProvider(t, cfg).CreateQR(ctx, payments.QRRequest{OutTradeNo: "K0000003P01", AmountFen: 100, Subject: "x", ExpiresAt: time.Now().Add(time.Minute)})
 	if !errors.Is(err, payments.ErrBadSignature) {
-		t.Fatalf("mismatched certificate: %v", err)
+		t.Fatalf("another root too: %v", err)
 	}
 }

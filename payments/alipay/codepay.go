@@ -28,8 +28,8 @@ func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (
 	}
 	bm := gopay.BodyMap{}
 	bm.Set("out_trade_no", req.OutTradeNo).Set("scene", "bar_code").Set("auth_code", req.AuthCode).
-		Set("subject", req.Subject).Set("total_amount", yuan(req.AmountFen)).Set("product_code", "FACE_TO_FACE_PAYMENT")
-	rsp, err := call(ctx, p, p.client.TradePay, bm)
+		Set("subject", subject(req.Subject, req.OutTradeNo)).Set("total_amount", yuan(req.AmountFen)).Set("product_code", "FACE_TO_FACE_PAYMENT")
+	rsp, err := call(ctx, p, (*goali.Client).TradePay, bm)
 	if subCode(err) == subTradeHasSuccess {
 		return p.Query(ctx, req.OutTradeNo)
 	}
@@ -82,7 +82,7 @@ func (p *Provider) cancel(ctx context.Context, outTradeNo string) (*goali.TradeC
 				break
 			}
 		}
-		rsp, err := call(ctx, p, p.client.TradeCancel, bm)
+		rsp, err := call(ctx, p, (*goali.Client).TradeCancel, bm)
 		flag := ""
 		if rsp != nil && rsp.Response != nil {
 			flag = rsp.Response.RetryFlag

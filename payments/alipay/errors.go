@@ -1,6 +1,7 @@
 package alipay
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -25,8 +26,13 @@ const (
 	subTradeHasFinish  = "ACQ.TRADE_HAS_FINISHED"
 	subTradeHasClose   = "ACQ.TRADE_HAS_CLOSE"
 	subSystemError     = "ACQ.SYSTEM_ERROR"
-	codeUnavailable    = "20000"
-	codeWaitPassword   = "10003"
+	// The close of a trade that is not waiting for payment (just paid,
+	// say) is also answered with these (alipay.trade.close's error list).
+	subReasonStatusInvalid = "ACQ.REASON_TRADE_STATUS_INVALID"
+	subReasonIllegalStatus = "ACQ.REASON_ILLEGAL_STATUS"
+	codeUnavailable        = "20000"
+	codeBusinessFailed     = "40004"
+	codeWaitPassword       = "10003"
 )
 
 // classify maps a gopay error to the payments sentinels: an outage or an
@@ -61,26 +67,55 @@ func subCode(err error) string {
 	return ""
 }
 
-// checked verifies a business-error answer, which gopay hands back without
-// looking at its signature. A signed error answer must verify like any
-// other (so a tampered "ACQ.TRADE_NOT_EXIST" is caught); an unsigned one
-// is let through as it is, since Alipay may not sign every gateway error.
+// checked verifies what gopay does not, and follows a certificate
+// rotation:
+//
+//   - a business-error answer, which gopay hands back without looking at
+//     its signature, must verify like any other (so a tampered
+//     "ACQ.TRADE_NOT_EXIST" is caught); an unsigned one is let through as
+//     it is, since Alipay may not sign every gateway error;
+//   - a success answer gopay refused because it names another Alipay
+//     certificate (CertNotMatchErr) is verified with that certificate once
+//     rotate has fetched and trusted it, and then counts.
+//
 // Other errors pass unchanged.
-func (p *Provider) checked(err error, a *answer) error {
-	if _, ok := goali.IsBizError(err); !ok || a.body == nil {
+func (p *Provider) checked(ctx context.Context, s *signer, err error, a *answer) error {
+	_, isBiz := goali.IsBizError(err)
+	switch {
+	case a.body == nil:
 		return err
-	}
-	if verr := p.verifyAnswer(a.body); verr != nil {
-		return verr
+	case errors.Is(err, gopay.CertNotMatchErr):
+		return p.verifyFollowing(ctx, s, a.body)
+	case isBiz:
+		if verr := p.verifyFollowing(ctx, s, a.body); verr != nil {
+			return verr
+		}
 	}
 	return err
 }
 
+// verifyFollowing verifies an answer with s, or, if it names another
+// Alipay certificate, with that one after rotating to it.
+func (p *Provider) verifyFollowing(ctx context.Context, s *signer, body []byte) error {
+	err := s.verifyAnswer(body)
+	var changed *certChanged
+	if !errors.As(err, &changed) {
+		return err
+	}
+	if s, err = p.rotate(ctx, changed.sn); err != nil {
+		return err
+	}
+	return s.verifyAnswer(body)
+}
+
 // verifyAnswer checks an answer body the way gopay checks success answers
 // (PROTOCOLS A4): the signed content is the raw bytes from after
-// `_response":` up to `,"alipay_cert_sn":` (certificate mode) or
-// `,"sign":`.
-func (p *Provider) verifyAnswer(body []byte) error {
+// `_response":` up to `,"alipay_cert_sn":` (when the answer names a
+// certificate) or `,"sign":`. An answer without alipay_cert_sn is
+// verified with the current key, as gopay and Alipay's Java SDK do; one
+// naming another certificate than s's is *certChanged (in public-key mode,
+// where answers name none, it is refused).
+func (s *signer) verifyAnswer(body []byte) error {
 	var env struct {
 		Sign   string `json:"sign"`
 		CertSN string `json:"alipay_cert_sn"`
@@ -91,21 +126,25 @@ func (p *Provider) verifyAnswer(body []byte) error {
 	if env.Sign == "" {
 		return nil
 	}
-	if env.CertSN != p.certSN {
-		return fmt.Errorf("answer signed with certificate %q, want %q: %w", env.CertSN, p.certSN, payments.ErrBadSignature)
+	switch {
+	case env.CertSN == "" || env.CertSN == s.certSN:
+	case s.certSN == "":
+		return fmt.Errorf("answer names Alipay certificate %q in public-key mode: %w", env.CertSN, payments.ErrBadSignature)
+	default:
+		return &certChanged{sn: env.CertSN}
 	}
-	s := string(body)
+	str := string(body)
 	end := `,"sign":`
 	if env.CertSN != "" {
 		end = `,"alipay_cert_sn":`
 	}
-	start, stop := strings.Index(s, `_response":`), strings.Index(s, end)
+	start, stop := strings.Index(str, `_response":`), strings.Index(str, end)
 	if start < 0 || stop < start+len(`_response":`) {
 		return fmt.Errorf("answer has no signed node: %w", payments.ErrBadSignature)
 	}
 	sig, err := base64.StdEncoding.DecodeString(env.Sign)
-	sum := sha256.Sum256([]byte(s[start+len(`_response":`) : stop]))
-	if err != nil || rsa.VerifyPKCS1v15(p.keys.verify, crypto.SHA256, sum[:], sig) != nil {
+	sum := sha256.Sum256([]byte(str[start+len(`_response":`) : stop]))
+	if err != nil || rsa.VerifyPKCS1v15(s.verify, crypto.SHA256, sum[:], sig) != nil {
 		return fmt.Errorf("the answer's signature did not verify: %w", payments.ErrBadSignature)
 	}
 	return nil

@@ -7,3 +7,7 @@ import "time"
 func SetCancelRetry(p *Provider, tries int, delay time.Duration) {
 	p.cancelRetries, p.cancelDelay = tries, delay
 }
+
+// CurrentCertSN is the SN of the Alipay certificate the provider trusts
+// now ("" in public-key mode).
+func CurrentCertSN(p *Provider) string { return p.signer.Load().certSN }

@@ -1,10 +1,12 @@
 package alipay
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 
+	"github.com/go-pay/gopay"
 	goali "github.com/go-pay/gopay/alipay"
 
 	"qrtill/payments"
@@ -12,13 +14,17 @@ import (
 
 // ParseNotification verifies an Alipay notification (a POSTed form, RSA2
 // over every field but sign and sign_type, PROTOCOLS A11) with
-// ParseNotifyToBodyMap and VerifySign (or VerifySignWithCert), then
-// checks it names this app_id and seller_id (else ErrWrongMerchant).
-// The Notification's ID is notify_id; its Status carries out_trade_no,
-// trade_no, the masked buyer, total_amount as AmountFen, what the buyer
-// paid (buyer_pay_amount, else receipt_amount) as PaidFen, and
-// gmt_payment. Matching out_trade_no and the amounts with the stored
-// attempt is the till's job: they are returned exactly as signed.
+// ParseNotifyToBodyMap and VerifySign (or VerifySignWithCert, following
+// a certificate rotation: see verifyNotification), then checks it names
+// this app_id and seller_id (else ErrWrongMerchant). The Notification's
+// ID is notify_id; its Status carries out_trade_no, trade_no, the masked
+// buyer, total_amount as AmountFen, what the buyer paid
+// (buyer_pay_amount, else receipt_amount) as PaidFen, gmt_payment, and
+// refund_fee as RefundedFen. A notification about a refund (refund_fee,
+// gmt_refund, out_biz_no: Alipay sends one when a refund of the trade is
+// done, also one made outside the till) has its Refund part set. Matching
+// out_trade_no and the amounts with the stored attempt is the till's
+// job: they are returned exactly as signed.
 //
 // A query string, a repeated field, a sign_type other than RSA2 or any
 // unreadable amount is refused: nothing about such a request is trusted.
@@ -50,13 +56,7 @@ func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, er
 	for k := range bm {
 		f[k] = bm.GetString(k)
 	}
-	var ok bool
-	if p.cfg.certMode() {
-		ok, err = goali.VerifySignWithCert(p.keys.alipayCert, bm) // removes sign and sign_type from bm
-	} else {
-		ok, err = goali.VerifySign(p.keys.publicB64, bm)
-	}
-	if err != nil || !ok {
+	if !p.verifyNotification(r.Context(), bm) {
 		return payments.Notification{}, fmt.Errorf("alipay notify: %w", payments.ErrBadSignature)
 	}
 	if f["app_id"] != p.cfg.AppID || f["seller_id"] != p.cfg.SellerID {
@@ -66,7 +66,80 @@ func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, er
 	if err != nil {
 		return payments.Notification{}, err
 	}
-	return payments.Notification{Channel: payments.Alipay, ID: f["notify_id"], ReceivedAt: p.clock(), Status: st}, nil
+	refund, err := notifyRefund(f)
+	if err != nil {
+		return payments.Notification{}, err
+	}
+	return payments.Notification{Channel: payments.Alipay, ID: f["notify_id"], ReceivedAt: p.clock(), Status: st, Refund: refund}, nil
+}
+
+// notifyProbe is the out_trade_no a failing notification makes the
+// provider query, only to learn which certificate Alipay signs with now.
+const notifyProbe = "qrtill_cert_probe"
+
+// verifyNotification checks a notification's signature: with Alipay's
+// public key, or in certificate mode with the current certificate or one
+// it replaced. A certificate-mode notification that verifies with none
+// may be signed with a certificate Alipay rotated to before any answer
+// told the provider: then (at most once per rotationRetry) a query is
+// sent, whose answer names the current certificate and so fetches it, and
+// the notification is checked again.
+func (p *Provider) verifyNotification(ctx context.Context, bm gopay.BodyMap) bool {
+	if !p.cfg.certMode() {
+		ok, err := goali.VerifySign(p.keys.publicB64, copyMap(bm))
+		return err == nil && ok
+	}
+	if p.verifyWithCerts(bm) {
+		return true
+	}
+	p.rotateMu.Lock()
+	due := p.probedAt.IsZero() || p.clock().Sub(p.probedAt) >= rotationRetry
+	if due {
+		p.probedAt = p.clock()
+	}
+	p.rotateMu.Unlock()
+	if !due {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.HTTPTimeout)
+	defer cancel()
+	_, _ = p.Query(ctx, notifyProbe)
+	return p.verifyWithCerts(bm)
+}
+
+// verifyWithCerts tries each certificate the current signer accepts.
+func (p *Provider) verifyWithCerts(bm gopay.BodyMap) bool {
+	for _, cert := range p.signer.Load().certs {
+		if ok, err := goali.VerifySignWithCert(cert, copyMap(bm)); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// copyMap copies a BodyMap: gopay's verification removes sign and
+// sign_type from the one it is given.
+func copyMap(bm gopay.BodyMap) gopay.BodyMap {
+	c := make(gopay.BodyMap, len(bm))
+	for k, v := range bm {
+		c[k] = v
+	}
+	return c
+}
+
+// notifyRefund reads the refund part of a verified notification: Alipay
+// sends a trade notification with refund_fee (the total refunded so far),
+// gmt_refund and out_biz_no (the refund's out_request_no) when a refund
+// of the trade is done, whoever made it. nil for a payment notification.
+func notifyRefund(f map[string]string) (*payments.RefundNotice, error) {
+	if f["refund_fee"] == "" && f["gmt_refund"] == "" && f["out_biz_no"] == "" {
+		return nil, nil
+	}
+	refunded, err := parseOptionalYuan(f["refund_fee"])
+	if err != nil {
+		return nil, fmt.Errorf("alipay notify: refund_fee: %v: %w", err, payments.ErrMalformed)
+	}
+	return &payments.RefundNotice{RefundNo: f["out_biz_no"], State: payments.RefundSuccess, RefundedFen: refunded, At: parseTime(f["gmt_refund"])}, nil
 }
 
 // notifyStatus reads a verified notification's trade fields.
@@ -87,6 +160,9 @@ func notifyStatus(f map[string]string) (payments.TradeStatus, error) {
 	switch f["trade_status"] {
 	case "TRADE_SUCCESS", "TRADE_FINISHED":
 		st.State, st.PaidFen, st.PaidAt = payments.StatePaid, paid, parseTime(f["gmt_payment"])
+		if st.RefundedFen, err = parseOptionalYuan(f["refund_fee"]); err != nil {
+			return payments.TradeStatus{}, fmt.Errorf("alipay notify: refund_fee: %v: %w", err, payments.ErrMalformed)
+		}
 	case "WAIT_BUYER_PAY":
 		st.State = payments.StateScanned
 	case "TRADE_CLOSED":

@@ -21,9 +21,10 @@ func TestRefunds(t *testing.T) {
 	if err != nil || res.State != payments.RefundSuccess || res.AmountFen != 250 || res.RawCode != "fund_change:Y" {
 		t.Fatalf("partial refund: %+v %v", res, err)
 	}
-	// The same refund number again is the same refund (fund_change N).
+	// The same refund number again is the same refund (fund_change N,
+	// confirmed by the refund query).
 	res, err = refund("A0000021R01", 250)
-	if err != nil || res.State != payments.RefundSuccess || res.RawCode != "fund_change:N" {
+	if err != nil || res.State != payments.RefundSuccess || res.RawCode != "fund_change:N,confirmed" {
 		t.Fatalf("repeated refund: %+v %v", res, err)
 	}
 	if tr := r.trade(t, "A0000021P01"); tr.RefundedFen != 250 || tr.Status != sandbox.StatusPaid {

@@ -2,6 +2,7 @@ package alipay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,12 +12,15 @@ import (
 	"qrtill/payments"
 )
 
-// call runs one gopay API call, keeping the answer body so a business
-// error's signature can be checked too.
-func call[T any](ctx context.Context, p *Provider, api func(context.Context, gopay.BodyMap) (T, error), bm gopay.BodyMap) (T, error) {
-	ctx, a := withAnswer(ctx)
-	rsp, err := api(ctx, bm)
-	return rsp, p.checked(err, a)
+// call runs one gopay API call with the current signer's client, keeping
+// the answer body so a business error's signature can be checked too and
+// an answer under a rotated certificate can be verified once the new
+// certificate is fetched.
+func call[T any](ctx context.Context, p *Provider, api func(*goali.Client, context.Context, gopay.BodyMap) (T, error), bm gopay.BodyMap) (T, error) {
+	s := p.signer.Load()
+	actx, a := withAnswer(ctx)
+	rsp, err := api(s.client, actx, bm)
+	return rsp, p.checked(ctx, s, err, a)
 }
 
 // checkTrade refuses, before any network call, what Alipay would refuse.
@@ -30,7 +34,8 @@ func checkTrade(op, outTradeNo string, amountFen int64) error {
 	return nil
 }
 
-// CreateQR is alipay.trade.precreate: total_amount in yuan, the subject,
+// CreateQR is alipay.trade.precreate: total_amount in yuan, the subject
+// (without '/', '=' and '&', at most 256 characters: see subject),
 // qr_code_timeout_express in whole minutes (rounded up, so Alipay never
 // closes the QR before the till's own deadline) and the notify_url.
 // Alipay creates no trade until the buyer scans: until then Query answers
@@ -52,12 +57,12 @@ func (p *Provider) CreateQR(ctx context.Context, req payments.QRRequest) (paymen
 	}
 	minutes := int64((window + time.Minute - 1) / time.Minute)
 	bm := gopay.BodyMap{}
-	bm.Set("out_trade_no", req.OutTradeNo).Set("total_amount", yuan(req.AmountFen)).Set("subject", req.Subject).
+	bm.Set("out_trade_no", req.OutTradeNo).Set("total_amount", yuan(req.AmountFen)).Set("subject", subject(req.Subject, req.OutTradeNo)).
 		Set("qr_code_timeout_express", fmt.Sprintf("%dm", minutes))
 	if notify := p.notifyURL(req.NotifyURL); notify != "" {
 		bm.Set("notify_url", notify)
 	}
-	rsp, err := call(ctx, p, p.client.TradePrecreate, bm)
+	rsp, err := call(ctx, p, (*goali.Client).TradePrecreate, bm)
 	if err != nil {
 		return payments.QR{}, classify("precreate", err)
 	}
@@ -82,7 +87,7 @@ func (p *Provider) CreateQR(ctx context.Context, req payments.QRRequest) (paymen
 func (p *Provider) Query(ctx context.Context, outTradeNo string) (payments.TradeStatus, error) {
 	bm := gopay.BodyMap{}
 	bm.Set("out_trade_no", outTradeNo)
-	rsp, err := call(ctx, p, p.client.TradeQuery, bm)
+	rsp, err := call(ctx, p, (*goali.Client).TradeQuery, bm)
 	if subCode(err) == subTradeNotExist {
 		return payments.TradeStatus{OutTradeNo: outTradeNo, State: payments.StateNotFound, RawCode: subTradeNotExist}, nil
 	}
@@ -152,13 +157,18 @@ func paidFen(buyerPay, receipt, total string) (int64, error) {
 //     finding no trade at all (the precreate never reached Alipay) is
 //     StateClosed, as nothing exists that could be paid;
 //   - a trade the buyer already paid makes close answer
-//     ACQ.TRADE_STATUS_ERROR (or TRADE_HAS_SUCCESS/FINISHED); then the
-//     trade is queried and the answer is StatePaid (or StateRefunded /
-//     StateClosed if it is settled otherwise).
+//     ACQ.TRADE_STATUS_ERROR, ACQ.REASON_TRADE_STATUS_INVALID or
+//     ACQ.REASON_ILLEGAL_STATUS (or TRADE_HAS_SUCCESS/FINISHED/CLOSE); then
+//     the trade is queried and the answer is StatePaid (or StateRefunded /
+//     StateClosed if it is settled otherwise);
+//   - any other business refusal (40004 with a sub_code this package does
+//     not list) is not transient, so retrying the close blind never ends
+//     it: it is payments.ErrCloseRefused (and ErrRejected), and the caller
+//     settles the trade with a query.
 func (p *Provider) Close(ctx context.Context, outTradeNo string) (payments.TradeStatus, error) {
 	bm := gopay.BodyMap{}
 	bm.Set("out_trade_no", outTradeNo)
-	rsp, err := call(ctx, p, p.client.TradeClose, bm)
+	rsp, err := call(ctx, p, (*goali.Client).TradeClose, bm)
 	switch subCode(err) {
 	case "":
 		if err != nil {
@@ -170,8 +180,12 @@ func (p *Provider) Close(ctx context.Context, outTradeNo string) (payments.Trade
 		return payments.TradeStatus{OutTradeNo: outTradeNo, State: payments.StateClosed, ProviderTradeNo: rsp.Response.TradeNo, RawCode: "TRADE_CLOSED"}, nil
 	case subTradeNotExist:
 		return p.cancelUnscanned(ctx, outTradeNo)
-	case subTradeStatus, subTradeHasSuccess, subTradeHasFinish, subTradeHasClose:
+	case subTradeStatus, subReasonStatusInvalid, subReasonIllegalStatus, subTradeHasSuccess, subTradeHasFinish, subTradeHasClose:
 		return p.settled(ctx, outTradeNo)
+	}
+	if bizErr, ok := goali.IsBizError(err); ok && bizErr.Code == codeBusinessFailed && !errors.Is(classify("close", err), payments.ErrUnavailable) {
+		return payments.TradeStatus{}, fmt.Errorf("alipay close: %s %s (%s), a business rule: %w: %w",
+			bizErr.Code, bizErr.SubCode, bizErr.SubMsg, payments.ErrCloseRefused, payments.ErrRejected)
 	}
 	return payments.TradeStatus{}, classify("close", err)
 }

@@ -2,10 +2,10 @@ package sandbox
 
 import (
 	"errors"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"qrtill/payments"
 )
@@ -36,7 +36,8 @@ const alipayTradeTimeout = 2 * time.Hour
 // maxAlipayFen is Alipay's largest amount, 100000000.00 yuan.
 const maxAlipayFen int64 = 100_000_000_00
 
-func (w *alipayWire) precreate(form url.Values, biz aliBiz) aliReply {
+func (w *alipayWire) precreate(c aliCall) aliReply {
+	biz := c.biz
 	no, subject := biz.str("out_trade_no"), biz.str("subject")
 	fen, ok := aliParseYuan(biz.str("total_amount"))
 	if no == "" || subject == "" || biz.str("total_amount") == "" {
@@ -45,11 +46,14 @@ func (w *alipayWire) precreate(form url.Values, biz aliBiz) aliReply {
 	if !ok || fen <= 0 || fen > maxAlipayFen {
 		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效: total_amount", aliReply{"out_trade_no": no})
 	}
+	if !aliSubjectOK(subject) {
+		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效: subject 不可含 /、=、& 且不超过256个字符", aliReply{"out_trade_no": no})
+	}
 	window := alipayTradeTimeout
 	if d, ok := aliTimeoutExpress(biz.str("qr_code_timeout_express")); ok {
 		window = d
 	}
-	t, err := w.g.Ledger().Create(payments.Alipay, KindQR, no, fen, subject, form.Get("notify_url"), w.g.Now().Add(window))
+	t, err := w.g.Ledger().Create(payments.Alipay, KindQR, no, fen, subject, c.params.Get("notify_url"), w.g.Now().Add(window))
 	switch {
 	case err != nil || t.Channel != payments.Alipay:
 		return aliBizFail("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改", aliReply{"out_trade_no": no})
@@ -58,17 +62,30 @@ func (w *alipayWire) precreate(form url.Values, biz aliBiz) aliReply {
 	case t.Status == StatusClosed:
 		return aliBizFail("ACQ.TRADE_HAS_CLOSE", "交易已经关闭", aliReply{"out_trade_no": no})
 	}
+	if c.certMode {
+		w.g.Ledger().MarkCertMode(no)
+	}
 	return aliOK(aliReply{"out_trade_no": no, "qr_code": w.g.QRContent(no)})
+}
+
+// lookup finds the Alipay trade a call names, scanned or not (by
+// trade_no only once scanned: a precreate has no trade_no before).
+func (w *alipayWire) lookup(r aliRef) (Trade, bool) {
+	var t Trade
+	var err error
+	if r.tradeNo != "" {
+		t, err = w.g.Ledger().ByTradeNo(payments.Alipay, r.tradeNo)
+	} else {
+		t, err = w.g.Ledger().Get(r.outTradeNo)
+	}
+	return t, err == nil && t.Channel == payments.Alipay
 }
 
 // existing returns the trade if Alipay would know it: a precreate is no
 // trade until it is scanned.
-func (w *alipayWire) existing(no string) (Trade, bool) {
-	t, err := w.g.Ledger().Get(no)
-	if err != nil || t.Channel != payments.Alipay || t.ScannedAt.IsZero() {
-		return t, false
-	}
-	return t, true
+func (w *alipayWire) existing(r aliRef) (Trade, bool) {
+	t, ok := w.lookup(r)
+	return t, ok && !t.ScannedAt.IsZero()
 }
 
 // aliNotExist is ACQ.TRADE_NOT_EXIST as a real query answers it, "0.00"
@@ -78,17 +95,27 @@ func aliNotExist(no string) aliReply {
 		"invoice_amount": "0.00", "point_amount": "0.00", "receipt_amount": "0.00"})
 }
 
-// alipayTradeStatus is a ledger status as Alipay's trade_status.
-var alipayTradeStatus = map[TradeStatus]string{StatusScanned: "WAIT_BUYER_PAY", StatusPaid: "TRADE_SUCCESS",
-	StatusRefunded: "TRADE_CLOSED", StatusClosed: "TRADE_CLOSED"}
-
-func (w *alipayWire) query(no string) aliReply {
-	t, ok := w.existing(no)
-	if !ok {
-		return aliNotExist(no)
+// alipayTradeStatus is a trade's trade_status.
+func alipayTradeStatus(t Trade) string {
+	switch t.Status {
+	case StatusScanned:
+		return "WAIT_BUYER_PAY"
+	case StatusPaid:
+		if t.Finished {
+			return "TRADE_FINISHED"
+		}
+		return "TRADE_SUCCESS"
 	}
-	rep := aliReply{"trade_no": t.TradeNo, "out_trade_no": no, "buyer_logon_id": t.BuyerLogon, "buyer_user_id": t.BuyerID,
-		"buyer_user_type": "PRIVATE", "trade_status": alipayTradeStatus[t.Status], "total_amount": aliYuan(t.AmountFen), "point_amount": "0.00"}
+	return "TRADE_CLOSED" // closed unpaid, or refunded in full
+}
+
+func (w *alipayWire) query(r aliRef) aliReply {
+	t, ok := w.existing(r)
+	if !ok {
+		return aliNotExist(r.outTradeNo)
+	}
+	rep := aliReply{"trade_no": t.TradeNo, "out_trade_no": t.OutTradeNo, "buyer_logon_id": t.BuyerLogon, "buyer_user_id": t.BuyerID,
+		"buyer_user_type": "PRIVATE", "trade_status": alipayTradeStatus(t), "total_amount": aliYuan(t.AmountFen), "point_amount": "0.00"}
 	paid := "0.00"
 	if !t.PaidAt.IsZero() {
 		paid = aliYuan(t.AmountFen)
@@ -98,96 +125,55 @@ func (w *alipayWire) query(no string) aliReply {
 	return aliOK(rep)
 }
 
-func (w *alipayWire) close(no string) aliReply {
-	w.g.payBeforeClose(no) // the pay_before_close fault: the buyer's payment lands first
-	t, ok := w.existing(no)
+// close closes a scanned, unpaid trade. A paid one is refused with
+// ACQ.TRADE_STATUS_ERROR, or with the close_refuse fault's code.
+func (w *alipayWire) close(r aliRef) aliReply {
+	if t, ok := w.lookup(r); ok {
+		w.g.payBeforeClose(t.OutTradeNo) // the pay_before_close fault: the buyer's payment lands first
+	}
+	t, ok := w.existing(r)
 	if !ok {
-		return aliNotExist(no)
+		return aliNotExist(r.outTradeNo)
 	}
-	if _, err := w.g.ledger.close(no); err != nil {
-		return aliBizFail("ACQ.TRADE_STATUS_ERROR", "交易状态不合法", aliReply{"out_trade_no": no, "trade_no": t.TradeNo})
+	ids := aliReply{"out_trade_no": t.OutTradeNo, "trade_no": t.TradeNo}
+	if code := w.g.closeRefusal(); code != "" {
+		return aliBizFail(code, "非待支付状态下不支持关单操作", ids)
 	}
-	return aliOK(aliReply{"trade_no": t.TradeNo, "out_trade_no": no})
+	if _, err := w.g.ledger.close(t.OutTradeNo); err != nil {
+		return aliBizFail("ACQ.TRADE_STATUS_ERROR", "交易状态不合法", ids)
+	}
+	return aliOK(ids)
 }
 
 // cancel closes an unpaid trade (action close) or refunds a paid one in
 // full (action refund). Unlike query and close it also takes a precreate
 // nobody scanned: that QR can then never be paid.
-func (w *alipayWire) cancel(no string) aliReply {
-	if t, err := w.g.Ledger().Get(no); err != nil || t.Channel != payments.Alipay {
-		return aliBizFail("ACQ.TRADE_NOT_EXIST", "交易不存在", aliReply{"out_trade_no": no, "retry_flag": "N"})
+func (w *alipayWire) cancel(r aliRef) aliReply {
+	found, ok := w.lookup(r)
+	if !ok {
+		return aliBizFail("ACQ.TRADE_NOT_EXIST", "交易不存在", aliReply{"out_trade_no": r.outTradeNo, "retry_flag": "N"})
 	}
-	t, action, err := w.g.Ledger().Cancel(no)
+	t, action, err := w.g.Ledger().Cancel(found.OutTradeNo)
 	if err != nil {
-		return aliFail("20000", "Service Currently Unavailable", "isp.unknow-error", "系统繁忙", aliReply{"out_trade_no": no, "retry_flag": "Y"})
+		return aliFail("20000", "Service Currently Unavailable", "isp.unknow-error", "系统繁忙", aliReply{"out_trade_no": found.OutTradeNo, "retry_flag": "Y"})
 	}
-	rep := aliReply{"trade_no": t.TradeNo, "out_trade_no": no, "retry_flag": "N", "action": action}
+	rep := aliReply{"trade_no": t.TradeNo, "out_trade_no": t.OutTradeNo, "retry_flag": "N", "action": action}
 	if action == "refund" && len(t.Refunds) > 0 {
 		rep["gmt_refund_pay"] = alipayTime(t.Refunds[len(t.Refunds)-1].CreatedAt)
 	}
 	return aliOK(rep)
 }
 
-func (w *alipayWire) refund(biz aliBiz) aliReply {
-	no, requestNo := biz.str("out_trade_no"), biz.str("out_request_no")
-	if requestNo == "" {
-		requestNo = no // Alipay's rule for a refund without out_request_no
-	}
-	fen, ok := aliParseYuan(biz.str("refund_amount"))
-	if no == "" || biz.str("refund_amount") == "" {
-		return aliMissing("isv.missing-parameter", "缺少必选参数")
-	}
-	if !ok || fen <= 0 {
-		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效: refund_amount", nil)
-	}
-	if _, exists := w.existing(no); !exists {
-		return aliBizFail("ACQ.TRADE_NOT_EXIST", "交易不存在", nil)
-	}
-	t, r, isNew, err := w.g.Ledger().Refund(no, requestNo, fen)
-	switch {
-	case errors.Is(err, ErrNotPaid):
-		return aliBizFail("ACQ.TRADE_STATUS_ERROR", "交易状态不合法", aliReply{"out_trade_no": no, "trade_no": t.TradeNo})
-	case err != nil:
-		return aliBizFail("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限", aliReply{"out_trade_no": no, "trade_no": t.TradeNo})
-	}
-	change := "Y"
-	if !isNew {
-		change = "N" // the same out_request_no again: no money moved this time
-	}
-	return aliOK(aliReply{"trade_no": t.TradeNo, "out_trade_no": no, "buyer_logon_id": t.BuyerLogon, "buyer_user_id": t.BuyerID,
-		"fund_change": change, "refund_fee": aliYuan(t.RefundedFen), "send_back_fee": aliYuan(r.AmountFen),
-		"gmt_refund_pay": alipayTime(r.CreatedAt)})
-}
-
-// refundQuery answers one refund, or — Alipay's way of saying it did not
-// happen — a 10000 answer without refund data.
-func (w *alipayWire) refundQuery(no, requestNo string) aliReply {
-	t, ok := w.existing(no)
-	if !ok {
-		return aliBizFail("ACQ.TRADE_NOT_EXIST", "交易不存在", nil)
-	}
-	if requestNo == "" {
-		requestNo = no
-	}
-	for _, r := range t.Refunds {
-		if r.RefundNo == requestNo {
-			return aliOK(aliReply{"trade_no": t.TradeNo, "out_trade_no": no, "out_request_no": requestNo,
-				"total_amount": aliYuan(t.AmountFen), "refund_amount": aliYuan(r.AmountFen), "refund_status": "REFUND_SUCCESS",
-				"gmt_refund_pay": alipayTime(r.CreatedAt), "send_back_fee": aliYuan(r.AmountFen)})
-		}
-	}
-	return aliOK(aliReply{"trade_no": t.TradeNo, "out_trade_no": no})
-}
-
 // pay charges a customer-presented code (scene bar_code) by the test
 // auth-code rules above.
-func (w *alipayWire) pay(form url.Values, biz aliBiz) aliReply {
+func (w *alipayWire) pay(c aliCall) aliReply {
+	biz := c.biz
 	no, code, subject := biz.str("out_trade_no"), biz.str("auth_code"), biz.str("subject")
 	if no == "" || code == "" || subject == "" || biz.str("total_amount") == "" || biz.str("scene") == "" {
 		return aliMissing("isv.missing-parameter", "缺少必选参数")
 	}
 	fen, ok := aliParseYuan(biz.str("total_amount"))
-	if !ok || fen <= 0 || fen > maxAlipayFen || biz.str("scene") != "bar_code" {
+	if !ok || fen <= 0 || fen > maxAlipayFen || biz.str("scene") != "bar_code" || !aliSubjectOK(subject) {
 		return aliBizFail("ACQ.INVALID_PARAMETER", "参数无效", aliReply{"out_trade_no": no})
 	}
 	prefix := alipayCodePrefix(code)
@@ -203,9 +189,12 @@ func (w *alipayWire) pay(form url.Values, biz aliBiz) aliReply {
 		window = d
 	}
 	l := w.g.Ledger()
-	t, err := l.Create(payments.Alipay, KindCode, no, fen, subject, form.Get("notify_url"), w.g.Now().Add(window))
+	t, err := l.Create(payments.Alipay, KindCode, no, fen, subject, c.params.Get("notify_url"), w.g.Now().Add(window))
 	if err != nil || t.Channel != payments.Alipay {
 		return aliBizFail("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改", aliReply{"out_trade_no": no})
+	}
+	if c.certMode {
+		l.MarkCertMode(no)
 	}
 	if prefix == AlipayCodePassword {
 		t, err = l.Scan(no)
@@ -230,6 +219,12 @@ func (w *alipayWire) pay(form url.Values, biz aliBiz) aliReply {
 	rep["gmt_payment"] = alipayTime(t.PaidAt)
 	rep["fund_bill_list"] = []map[string]string{{"fund_channel": "ALIPAYACCOUNT", "amount": aliYuan(t.AmountFen)}}
 	return aliOK(rep)
+}
+
+// aliSubjectOK is Alipay's rule for subject: no '/', '=' or '&', at most
+// 256 characters.
+func aliSubjectOK(s string) bool {
+	return !strings.ContainsAny(s, "/=&") && utf8.RuneCountInString(s) <= 256
 }
 
 // alipayCodePrefix is a test auth code's first two digits, or "" if it is

@@ -19,27 +19,27 @@ import (
 )
 
 // alipayWire is the Alipay OpenAPI v1 gateway as the sandbox speaks it
-// (PROTOCOLS A3–A11): POST /gateway.do with an RSA2-signed form; answers
-// are compact JSON {"<method>_response":{…},"sign":"…"}, node first, signed
-// over the node's exact bytes with the Alipay platform key (gopay cuts the
-// signed bytes out by position); notifications are signed forms.
+// (PROTOCOLS A3–A11): POST /gateway.do with an RSA2-signed form, its
+// parameters in the body, the URL query or both (gopay sends them in the
+// body, the official alipay-sdk the common ones in the query); answers
+// are compact JSON {"<method>_response":{…},"sign":"…"}, node first,
+// signed over the node's exact bytes with the Alipay platform key (gopay
+// cuts the signed bytes out by position); notifications are signed forms.
 //
 // The methods of 当面付 are served: alipay.trade.precreate, .query,
 // .close, .cancel, .refund, .fastpay.refund.query and .pay (bar_code;
-// test auth codes in alipay_trade.go). A precreate is recorded in the
-// ledger at once (the control API lists it as "created"), but Alipay
-// knows no trade until the buyer scans, so until then query, close,
-// refund and refund query answer ACQ.TRADE_NOT_EXIST; cancel closes the
-// precreate itself, after which a scan or pay of it fails.
+// test auth codes in alipay_trade.go), and, for certificate mode,
+// alipay.open.app.alipaycert.download. Every call that takes out_trade_no
+// takes trade_no instead (trade_no wins when both are given). A
+// precreate is recorded in the ledger at once (the control API lists it
+// as "created"), but Alipay knows no trade until the buyer scans, so
+// until then query, close, refund and refund query answer
+// ACQ.TRADE_NOT_EXIST; cancel closes the precreate itself, after which a
+// scan or pay of it fails.
 type alipayWire struct{ g *Gateway }
 
 // NewAlipayWire returns the Alipay wire of a gateway.
 func NewAlipayWire(g *Gateway) Wire { return &alipayWire{g: g} }
-
-func init() {
-	prev := defaultWires
-	defaultWires = func(g *Gateway) []Wire { return append(prev(g), NewAlipayWire(g)) }
-}
 
 // alipayZone is GMT+8, the zone of every Alipay time stamp.
 var alipayZone = time.FixedZone("CST", 8*3600)
@@ -58,6 +58,9 @@ func (w *alipayWire) RetrySchedule() []time.Duration {
 
 // Acknowledged is true only for the exact body "success".
 func (w *alipayWire) Acknowledged(_ int, body []byte) bool { return string(body) == "success" }
+
+// AnswerDeadline: Alipay documents none; the sandbox waits 10 s.
+func (w *alipayWire) AnswerDeadline() time.Duration { return 10 * time.Second }
 
 // Routes adds POST /gateway.do.
 func (w *alipayWire) Routes(mux *http.ServeMux) {
@@ -98,7 +101,14 @@ func aliBizFail(subCode, subMsg string, fields aliReply) aliReply {
 	return aliFail("40004", "Business Failed", subCode, subMsg, fields)
 }
 
-// gateway serves one API call: the form, faults, the gateway's own
+// aliCall is one verified API call.
+type aliCall struct {
+	params   url.Values // body and URL query merged, one value per key
+	biz      aliBiz
+	certMode bool // the client sent its certificate SNs
+}
+
+// gateway serves one API call: the parameters, faults, the gateway's own
 // checks (app, signature), then the method.
 func (w *alipayWire) gateway(rw http.ResponseWriter, r *http.Request) {
 	// The body is read before the faults: only then does net/http notice
@@ -111,21 +121,24 @@ func (w *alipayWire) gateway(rw http.ResponseWriter, r *http.Request) {
 	if w.g.InjectAPIFault(rw, r) {
 		return
 	}
-	form := r.PostForm // never r.Form: the URL's ?charset=utf-8 would double the body's
+	c := aliCall{params: aliParams(r)}
+	form := c.params
 	method := form.Get("method")
-	certMode := form.Get("app_cert_sn") != "" || form.Get("alipay_root_cert_sn") != ""
+	c.certMode = form.Get("app_cert_sn") != "" || form.Get("alipay_root_cert_sn") != ""
 	keys, certs := w.g.Keys(), w.g.Keys().Certs
+	node := strings.ReplaceAll(method, ".", "_") + "_response"
 	var rep aliReply
 	switch {
 	case method == "":
-		method, rep = "alipay.error", aliMissing("isv.missing-method", "缺少方法名参数")
+		// No method, no node to answer in: the gateway's own node.
+		node, rep = "error_response", aliMissing("isv.missing-method", "缺少方法名参数")
 	case form.Get("app_id") == "":
 		rep = aliMissing("isv.missing-app-id", "缺少AppID参数")
 	case form.Get("sign") == "":
 		rep = aliMissing("isv.missing-signature", "缺少签名参数")
 	case form.Get("app_id") != keys.AlipayAppID:
 		rep = aliInvalid("isv.invalid-app-id", "无效的AppID参数")
-	case certMode && (certs == nil || form.Get("app_cert_sn") != certs.AppSN || form.Get("alipay_root_cert_sn") != certs.RootSN):
+	case c.certMode && (certs == nil || form.Get("app_cert_sn") != certs.AppSN || form.Get("alipay_root_cert_sn") != certs.RootSN):
 		rep = aliInvalid("isv.app-cert-sn-not-match", "应用公钥证书序列号不匹配")
 	case form.Get("sign_type") != "RSA2":
 		rep = aliInvalid("isv.invalid-signature-type", "无效的签名类型")
@@ -137,9 +150,28 @@ func (w *alipayWire) gateway(rw http.ResponseWriter, r *http.Request) {
 			rep = aliInvalid("isv.invalid-parameter", "biz_content 不是合法的 JSON")
 			break
 		}
-		rep = w.dispatch(method, form, biz)
+		c.biz = biz
+		rep = w.dispatch(method, c)
 	}
-	w.respond(rw, method, rep, certMode)
+	w.respond(rw, node, rep, c.certMode)
+}
+
+// aliParams merges a call's parameters: the body's, then each URL-query
+// parameter the body lacks, one value per key. Never r.Form, which would
+// turn the charset gopay sends in both into a two-element list.
+func aliParams(r *http.Request) url.Values {
+	params := url.Values{}
+	for k, v := range r.PostForm {
+		if len(v) > 0 {
+			params.Set(k, v[0])
+		}
+	}
+	for k, v := range r.URL.Query() {
+		if _, ok := params[k]; !ok && len(v) > 0 {
+			params.Set(k, v[0])
+		}
+	}
+	return params
 }
 
 // aliBiz is a decoded biz_content; amounts may come as strings or
@@ -210,10 +242,25 @@ func alipaySignString(params map[string]string) string {
 	return b.String()
 }
 
-// sign is SHA256withRSA with the Alipay platform key, base64.
-func (w *alipayWire) sign(content []byte) string {
+// signer is the Alipay key that signs for a client: the platform key,
+// or, once Alipay rotated its certificate, the new certificate's key for
+// certificate-mode clients; and the certificate SN answers carry ("" in
+// public-key mode).
+func (w *alipayWire) signer(certMode bool) (*rsa.PrivateKey, string) {
+	keys := w.g.Keys()
+	switch {
+	case !certMode || keys.Certs == nil:
+		return keys.AlipayPlatformKey, ""
+	case w.g.Faults().AlipayCertRotated:
+		return keys.AlipayNextPlatformKey, keys.Certs.NextAlipaySN
+	}
+	return keys.AlipayPlatformKey, keys.Certs.AlipaySN
+}
+
+// sign is SHA256withRSA with key, base64.
+func sign(key *rsa.PrivateKey, content []byte) string {
 	sum := sha256.Sum256(content)
-	sig, err := rsa.SignPKCS1v15(rand.Reader, w.g.Keys().AlipayPlatformKey, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
 	if err != nil {
 		return ""
 	}
@@ -221,43 +268,73 @@ func (w *alipayWire) sign(content []byte) string {
 }
 
 // respond writes the answer: HTTP 200, compact JSON, the node first, then
-// (certificate mode) the Alipay certificate's SN, then the signature over
+// (certificate mode) the signing certificate's SN, then the signature over
 // the node's exact bytes. Error answers are signed too.
-func (w *alipayWire) respond(rw http.ResponseWriter, method string, rep aliReply, certMode bool) {
+func (w *alipayWire) respond(rw http.ResponseWriter, nodeName string, rep aliReply, certMode bool) {
 	node, err := json.Marshal(rep)
 	if err != nil {
 		http.Error(rw, "sandbox: cannot encode the answer", http.StatusInternalServerError)
 		return
 	}
+	key, sn := w.signer(certMode)
 	var b bytes.Buffer
-	b.WriteString(`{"` + strings.ReplaceAll(method, ".", "_") + `_response":`)
+	b.WriteString(`{"` + nodeName + `":`)
 	b.Write(node)
-	if certs := w.g.Keys().Certs; certMode && certs != nil {
-		b.WriteString(`,"alipay_cert_sn":"` + certs.AlipaySN + `"`)
+	if sn != "" {
+		b.WriteString(`,"alipay_cert_sn":"` + sn + `"`)
 	}
-	b.WriteString(`,"sign":"` + w.sign(node) + `"}`)
+	b.WriteString(`,"sign":"` + sign(key, node) + `"}`)
 	rw.Header().Set("Content-Type", "application/json;charset=utf-8")
 	_, _ = rw.Write(b.Bytes())
 }
 
-func (w *alipayWire) dispatch(method string, form url.Values, biz aliBiz) aliReply {
+func (w *alipayWire) dispatch(method string, c aliCall) aliReply {
 	switch method {
 	case "alipay.trade.precreate":
-		return w.precreate(form, biz)
+		return w.precreate(c)
 	case "alipay.trade.query":
-		return w.query(biz.str("out_trade_no"))
+		return w.query(ref(c.biz))
 	case "alipay.trade.close":
-		return w.close(biz.str("out_trade_no"))
+		return w.close(ref(c.biz))
 	case "alipay.trade.cancel":
-		return w.cancel(biz.str("out_trade_no"))
+		return w.cancel(ref(c.biz))
 	case "alipay.trade.refund":
-		return w.refund(biz)
+		return w.refund(ref(c.biz), c.biz)
 	case "alipay.trade.fastpay.refund.query":
-		return w.refundQuery(biz.str("out_trade_no"), biz.str("out_request_no"))
+		return w.refundQuery(ref(c.biz), c.biz.str("out_request_no"))
 	case "alipay.trade.pay":
-		return w.pay(form, biz)
+		return w.pay(c)
+	case "alipay.open.app.alipaycert.download":
+		return w.certDownload(c.biz.str("alipay_cert_sn"))
 	}
 	return aliInvalid("isv.invalid-method", "不存在的方法名")
+}
+
+// aliRef is the trade a call names: by out_trade_no, trade_no or both.
+type aliRef struct{ outTradeNo, tradeNo string }
+
+// ref reads the trade a call names.
+func ref(biz aliBiz) aliRef {
+	return aliRef{outTradeNo: biz.str("out_trade_no"), tradeNo: biz.str("trade_no")}
+}
+
+// given reports whether the call names a trade at all.
+func (r aliRef) given() bool { return r.outTradeNo != "" || r.tradeNo != "" }
+
+// certDownload is alipay.open.app.alipaycert.download: the Alipay
+// certificate with an SN, base64 of its PEM file (chain included).
+func (w *alipayWire) certDownload(sn string) aliReply {
+	certs := w.g.Keys().Certs
+	switch {
+	case sn == "":
+		return aliMissing("isv.missing-parameter", "缺少必选参数 alipay_cert_sn")
+	case certs == nil:
+	case sn == certs.AlipaySN:
+		return aliOK(aliReply{"alipay_cert_content": base64.StdEncoding.EncodeToString(certs.AlipayPEM)})
+	case sn == certs.NextAlipaySN:
+		return aliOK(aliReply{"alipay_cert_content": base64.StdEncoding.EncodeToString(certs.NextAlipayPEM)})
+	}
+	return aliBizFail("ALIPAY_CERT_NOT_EXIST", "支付宝公钥证书不存在", nil)
 }
 
 // aliYuan formats fen as Alipay's two-decimal yuan string, without floats.

@@ -173,7 +173,9 @@ func TestControlCancelIgnoresPayBeforeClose(t *testing.T) {
 	g.SetFaults(Faults{PayBeforeClose: 1})
 	g.Ledger().Create(payments.WeChat, KindQR, "W1", 100, "x", "", time.Time{})
 	rec := httptest.NewRecorder()
-	g.ServeHTTP(rec, httptest.NewRequest("POST", "/sandbox/trades/W1/cancel", nil))
+	req := httptest.NewRequest("POST", "/sandbox/trades/W1/cancel", nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	g.ServeHTTP(rec, req)
 	if tr, _ := g.Ledger().Get("W1"); rec.Code != 200 || tr.Status != StatusClosed || g.Faults().PayBeforeClose != 1 {
 		t.Fatalf("cancel: %d %s faults %+v", rec.Code, tr.Status, g.Faults())
 	}

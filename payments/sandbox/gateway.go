@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,11 +23,18 @@ type Wire interface {
 	Routes(mux *http.ServeMux)
 	// Notification builds a signed notification for a paid trade.
 	Notification(t Trade, f NotifyFault) (Delivery, error)
+	// RefundNotification builds a signed notification for a settled
+	// refund of t, or answers an error wrapping errNoNotification when the
+	// provider sends none for it.
+	RefundNotification(t Trade, r Refund) (Delivery, error)
 	// Acknowledged reports whether a merchant's answer acknowledges a
 	// notification (Alipay: body "success"; WeChat: 200 or 204).
 	Acknowledged(status int, body []byte) bool
 	// RetrySchedule is the provider's real redelivery schedule.
 	RetrySchedule() []time.Duration
+	// AnswerDeadline is how long the provider waits for the merchant's
+	// answer to one delivery before it counts as failed.
+	AnswerDeadline() time.Duration
 }
 
 // Delivery is one notification request to send.
@@ -63,6 +71,12 @@ type Config struct {
 	// Keys injects a key set (tests: generate once per binary); nil loads
 	// or creates them in StateDir, or generates fresh ones without it.
 	Keys *Keys
+	// IsLoopback reports whether a caller's address is a loopback address
+	// of this machine; nil means netip.Addr.IsLoopback. The control API
+	// and /sandbox/info answer only such callers and callers from the
+	// gateway's own address (this machine through its LAN address). A test
+	// points it at one loopback address to play a LAN caller on another.
+	IsLoopback func(netip.Addr) bool
 }
 
 // Gateway is the sandbox: an http.Handler serving both wire protocols,
@@ -82,9 +96,9 @@ type Gateway struct {
 }
 
 // New builds a gateway, loading or creating its keys in cfg.StateDir,
-// loading the trades kept there and writing StateDir/sandbox.json. The
-// channel wires built into the package (Alipay, WeChat Pay) are
-// registered; Register adds or replaces others.
+// loading the trades kept there and writing StateDir/sandbox.json. It
+// registers the Alipay and WeChat Pay wires; Register adds or replaces
+// others.
 func New(cfg Config) (*Gateway, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -99,7 +113,10 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.Logf = func(string, ...any) {}
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second} // each delivery has its own, shorter deadline
+	}
+	if cfg.IsLoopback == nil {
+		cfg.IsLoopback = netip.Addr.IsLoopback
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	keys := cfg.Keys
@@ -128,12 +145,13 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g.notifier = newNotifier(g)
 	g.ledger.onPaid = g.notifier.paid
+	g.ledger.onRefund = g.notifier.refunded
 	g.ledger.beforeClose = g.payBeforeClose
+	g.ledger.finishOnPay = g.finishOnPay
 	g.controlRoutes()
 	g.walletRoutes()
-	for _, w := range defaultWires(g) {
-		g.Register(w)
-	}
+	g.Register(NewAlipayWire(g))
+	g.Register(NewWeChatWire(g))
 	if cfg.StateDir != "" {
 		if err := g.writeInfo(); err != nil {
 			return nil, err
@@ -141,9 +159,6 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	return g, nil
 }
-
-// defaultWires lists the channel wires built into the sandbox.
-var defaultWires = func(g *Gateway) []Wire { return nil }
 
 // Register adds a channel's wire protocol.
 func (g *Gateway) Register(w Wire) {

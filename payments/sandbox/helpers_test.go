@@ -49,7 +49,15 @@ func (testWire) Notification(t Trade, f NotifyFault) (Delivery, error) {
 	body, _ := json.Marshal(map[string]any{"no": t.OutTradeNo, "amount": amount, "bad": f.BadSignature})
 	return Delivery{Header: http.Header{"Content-Type": {"application/json"}, "X-Test": {"1"}}, Body: body, NotifyID: "E-" + t.OutTradeNo}, nil
 }
+func (testWire) RefundNotification(t Trade, r Refund) (Delivery, error) {
+	if r.Status == RefundProcessing {
+		return Delivery{}, errNoNotification
+	}
+	body, _ := json.Marshal(map[string]any{"no": t.OutTradeNo, "refund": r.RefundNo, "amount": r.AmountFen, "status": r.Status})
+	return Delivery{Header: http.Header{"Content-Type": {"application/json"}}, Body: body, NotifyID: "R-" + r.RefundNo}, nil
+}
 func (testWire) Acknowledged(status int, _ []byte) bool { return status == http.StatusNoContent }
+func (testWire) AnswerDeadline() time.Duration          { return 5 * time.Second }
 func (testWire) RetrySchedule() []time.Duration {
 	return []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"qrtill/payments"
 )
@@ -30,7 +31,15 @@ type Keys struct {
 	WeChatPublicKeyID string          `json:"wechat_public_key_id"`
 	WeChatAPIv3Key    string          `json:"-"`
 	WeChatMerchantKey *rsa.PrivateKey `json:"-"`
-	WeChatPlatformKey *rsa.PrivateKey `json:"-"`
+	WeChatPlatformKey *rsa.PrivateKey `json:"-"` // the WeChat Pay public key's private half
+
+	// AlipayNextPlatformKey is the key of the certificate Alipay rotates to
+	// (Certs.NextAlipayPEM); the alipay_cert_rotated mode signs with it.
+	AlipayNextPlatformKey *rsa.PrivateKey `json:"-"`
+	// WeChatCertKey is the WeChat Pay platform certificate's key
+	// (Certs.WeChatPEM), apart from the public key's: a merchant that
+	// trusts one cannot verify the other.
+	WeChatCertKey *rsa.PrivateKey `json:"-"`
 
 	// Files the keys were written to (empty until saved).
 	AlipayAppPrivateKeyFile string `json:"-"`
@@ -39,14 +48,16 @@ type Keys struct {
 	WeChatPublicKeyFile     string `json:"-"`
 	WeChatAPIv3KeyFile      string `json:"-"`
 
-	// Alipay certificate mode: the CA, app and Alipay certificates.
+	// The certificates (Alipay certificate mode, the rotated Alipay
+	// certificate, the WeChat Pay platform certificate).
 	Certs                   *Certs `json:"-"`
 	AlipayAppCertFile       string `json:"-"`
 	AlipayRootCertFile      string `json:"-"`
 	AlipayCertPublicKeyFile string `json:"-"`
 }
 
-// GenerateKeys makes a fresh set of ids and 2048-bit RSA key pairs.
+// GenerateKeys makes a fresh set of ids, 2048-bit RSA key pairs and
+// certificates.
 func GenerateKeys() (*Keys, error) {
 	k := &Keys{
 		AlipayAppID:       "2021" + randDigits(12),
@@ -57,12 +68,9 @@ func GenerateKeys() (*Keys, error) {
 		WeChatPublicKeyID: "PUB_KEY_ID_0" + randDigits(30),
 		WeChatAPIv3Key:    randAlnum32(),
 	}
-	for _, p := range []**rsa.PrivateKey{&k.AlipayAppKey, &k.AlipayPlatformKey, &k.WeChatMerchantKey, &k.WeChatPlatformKey} {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, fmt.Errorf("generate sandbox key: %w", err)
-		}
-		*p = key
+	if err := generateKeys(&k.AlipayAppKey, &k.AlipayPlatformKey, &k.WeChatMerchantKey, &k.WeChatPlatformKey,
+		&k.AlipayNextPlatformKey, &k.WeChatCertKey); err != nil {
+		return nil, err
 	}
 	certs, err := makeCerts(k)
 	if err != nil {
@@ -70,6 +78,41 @@ func GenerateKeys() (*Keys, error) {
 	}
 	k.Certs = certs
 	return k, nil
+}
+
+// generateKeys makes a 2048-bit RSA key into each *p, in parallel (a
+// fresh sandbox makes eight; one at a time that is seconds).
+func generateKeys(ps ...**rsa.PrivateKey) error {
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			*p, errs[i] = rsa.GenerateKey(rand.Reader, 2048)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("generate sandbox key: %w", err)
+	}
+	return nil
+}
+
+// generateMissing makes the keys a state dir from an older sandbox lacks,
+// dropping the certificates so they are issued again over all keys.
+func (k *Keys) generateMissing() error {
+	var missing []**rsa.PrivateKey
+	for _, p := range []**rsa.PrivateKey{&k.AlipayNextPlatformKey, &k.WeChatCertKey} {
+		if *p == nil {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	k.Certs = nil
+	return generateKeys(missing...)
 }
 
 func randHex(n int) string {
@@ -109,6 +152,10 @@ const (
 	alipayRootCertFile    = "alipay_root_cert.crt"
 	alipayAppCertFile     = "alipay_app_cert_public_key.crt"
 	alipayCertFile        = "alipay_cert_public_key_rsa2.crt"
+	alipayNextPrivate     = "alipay_next_platform_private_key.pem"
+	alipayNextCertFile    = "alipay_cert_public_key_rsa2_next.crt"
+	wechatCertPrivate     = "wechat_platform_cert_private_key.pem"
+	wechatCertFile        = "wechat_platform_cert.pem"
 )
 
 // LoadOrCreateKeys reads the keys kept in dir, or makes and saves new
@@ -139,6 +186,9 @@ func (k *Keys) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save sandbox keys: %w", err)
 	}
+	if err := k.generateMissing(); err != nil {
+		return err
+	}
 	if k.Certs == nil {
 		if k.Certs, err = makeCerts(k); err != nil {
 			return err
@@ -162,6 +212,10 @@ func (k *Keys) Save(dir string) error {
 		{alipayRootCertFile, func() ([]byte, error) { return k.Certs.RootPEM, nil }},
 		{alipayAppCertFile, func() ([]byte, error) { return k.Certs.AppPEM, nil }},
 		{alipayCertFile, func() ([]byte, error) { return k.Certs.AlipayPEM, nil }},
+		{alipayNextPrivate, privatePEM(k.AlipayNextPlatformKey)},
+		{alipayNextCertFile, func() ([]byte, error) { return k.Certs.NextAlipayPEM, nil }},
+		{wechatCertPrivate, privatePEM(k.WeChatCertKey)},
+		{wechatCertFile, func() ([]byte, error) { return k.Certs.WeChatPEM, nil }},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -226,10 +280,20 @@ func loadKeys(dir string) (*Keys, error) {
 		*p = key
 	}
 	k.setPaths(dir)
+	// Keys and certificates a state dir from an older sandbox lacks are
+	// made and issued now.
+	for name, p := range map[string]**rsa.PrivateKey{alipayNextPrivate: &k.AlipayNextPlatformKey, wechatCertPrivate: &k.WeChatCertKey} {
+		if data, err := payments.ReadSecretFile(filepath.Join(dir, name)); err == nil {
+			*p, _ = ParsePrivateKeyPEM(data)
+		}
+		if *p == nil {
+			return k, k.Save(dir)
+		}
+	}
 	certs := &Certs{}
-	for name, p := range map[string]*[]byte{alipayRootCertFile: &certs.RootPEM, alipayAppCertFile: &certs.AppPEM, alipayCertFile: &certs.AlipayPEM} {
+	for name, p := range map[string]*[]byte{alipayRootCertFile: &certs.RootPEM, alipayAppCertFile: &certs.AppPEM, alipayCertFile: &certs.AlipayPEM,
+		alipayNextCertFile: &certs.NextAlipayPEM, wechatCertFile: &certs.WeChatPEM} {
 		if *p, err = payments.ReadSecretFile(filepath.Join(dir, name)); err != nil {
-			// A state dir from before certificate mode: issue them now.
 			return k, k.Save(dir)
 		}
 	}

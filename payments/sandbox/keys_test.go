@@ -201,3 +201,38 @@ func TestStateDirTrades(t *testing.T) {
 		t.Fatalf("broken trades file: %v", err)
 	}
 }
+
+// TestStateDirGainsNewKeys: a state dir from a sandbox before the rotated
+// Alipay certificate and the WeChat platform certificate gets them on
+// load, keeping its keys and ids.
+func TestStateDirGainsNewKeys(t *testing.T) {
+	dir := t.TempDir()
+	k := sharedKeys(t)
+	if err := k.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{alipayNextPrivate, alipayNextCertFile, wechatCertPrivate, wechatCertFile} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := LoadOrCreateKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.AlipayAppKey.Equal(k.AlipayAppKey) || got.WeChatMchID != k.WeChatMchID || got.AlipayNextPlatformKey == nil || got.WeChatCertKey == nil {
+		t.Fatal("keys not kept, or new ones not made")
+	}
+	c := got.Certs
+	if sn, _ := certSN(c.NextAlipayPEM); sn != c.NextAlipaySN || sn == c.AlipaySN {
+		t.Fatalf("rotated certificate SN %s / %s", sn, c.NextAlipaySN)
+	}
+	cert, err := firstCert(c.WeChatPEM)
+	if err != nil || !got.WeChatCertKey.PublicKey.Equal(cert.PublicKey) || len(c.WeChatSerial) != 40 {
+		t.Fatalf("WeChat platform certificate: %v serial %q", err, c.WeChatSerial)
+	}
+	again, err := LoadOrCreateKeys(dir)
+	if err != nil || !again.WeChatCertKey.Equal(got.WeChatCertKey) || again.Certs.WeChatSerial != c.WeChatSerial || again.Certs.NextAlipaySN != c.NextAlipaySN {
+		t.Fatalf("second load differs: %v", err)
+	}
+}

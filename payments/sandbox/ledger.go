@@ -52,18 +52,65 @@ type Trade struct {
 	ExpiresAt   time.Time        `json:"expires_at,omitzero"`
 	RefundedFen int64            `json:"refunded_fen"`
 	Refunds     []Refund         `json:"refunds,omitempty"`
+	// Finished: paid and no longer refundable (Alipay TRADE_FINISHED).
+	Finished bool `json:"finished,omitempty"`
+	// CertMode: the trade was made by an Alipay client in certificate
+	// mode, so its notifications are signed as such an app's are.
+	CertMode bool `json:"cert_mode,omitempty"`
 	// NotifyAttempts counts notification deliveries tried; Notified says
 	// whether the merchant acknowledged one.
 	NotifyAttempts int  `json:"notify_attempts"`
 	Notified       bool `json:"notified"`
 }
 
+// RefundStatus is a refund's state in the sandbox.
+type RefundStatus string
+
+// Refund statuses. A refund is "success" at once unless a refund fault
+// makes it "processing" first; it then settles to its outcome.
+const (
+	RefundProcessing RefundStatus = "processing" // WeChat PROCESSING; Alipay fund_change N
+	RefundSucceeded  RefundStatus = "success"    // the money is back with the buyer
+	RefundAbnormal   RefundStatus = "abnormal"   // WeChat ABNORMAL: stuck in transit, not final
+	RefundClosed     RefundStatus = "closed"     // WeChat CLOSED: not made; the amount is refundable again
+)
+
 // Refund is one refund of a trade.
 type Refund struct {
-	RefundNo  string    `json:"refund_no"`
-	RefundID  string    `json:"refund_id"`
-	AmountFen int64     `json:"amount_fen"`
-	CreatedAt time.Time `json:"created_at"`
+	RefundNo  string       `json:"refund_no"`
+	RefundID  string       `json:"refund_id"`
+	AmountFen int64        `json:"amount_fen"`
+	CreatedAt time.Time    `json:"created_at"`
+	Status    RefundStatus `json:"status"`
+	// Outcome and SettlesAt: a processing refund becomes Outcome at
+	// SettlesAt (on the gateway's clock); SettledAt is when it did.
+	Outcome   RefundStatus `json:"outcome,omitempty"`
+	SettlesAt time.Time    `json:"settles_at,omitzero"`
+	SettledAt time.Time    `json:"settled_at,omitzero"`
+	// External: made outside the till (the control API's refund, as the
+	// merchant platform would).
+	External bool `json:"external,omitempty"`
+	// NotifyURL receives the refund's notification ("" = none);
+	// NotifyAttempts and Notified count its deliveries.
+	NotifyURL      string `json:"notify_url,omitempty"`
+	NotifyAttempts int    `json:"notify_attempts"`
+	Notified       bool   `json:"notified"`
+}
+
+// RefundSpec asks the ledger for a refund.
+type RefundSpec struct {
+	RefundNo  string // the merchant's refund number, the idempotency key
+	AmountFen int64
+	NotifyURL string // where the refund's notification goes; "" = none
+	External  bool   // made outside the till
+	// Outcome, if set, makes the refund processing for Delay (gateway
+	// clock) before it becomes Outcome; unset = success at once.
+	Outcome RefundStatus
+	Delay   time.Duration
+	// Plan, if set, is asked for Outcome and Delay only when the refund
+	// is made (not for a repeat or a refused one), so a fault it draws is
+	// spent on a real refund.
+	Plan func() (RefundStatus, time.Duration)
 }
 
 // Ledger errors. The wires map them to each provider's own error codes.
@@ -74,6 +121,7 @@ var (
 	ErrTradeClosed   = errors.New("sandbox: trade is closed")
 	ErrRefundTooMuch = errors.New("sandbox: refund exceeds the trade amount")
 	ErrNotPaid       = errors.New("sandbox: trade is not paid")
+	ErrTradeFinished = errors.New("sandbox: trade is finished and can no longer be refunded")
 )
 
 // Ledger holds the sandbox's trades. It is safe for concurrent use; expiry
@@ -81,6 +129,12 @@ var (
 type Ledger struct {
 	clock  func() time.Time
 	onPaid func(Trade) // notification delivery hook, called outside the lock
+	// onRefund is the refund notification hook, called outside the lock
+	// for every new refund.
+	onRefund func(Trade, Refund)
+	// finishOnPay, called under the lock as a trade is paid, says whether
+	// it is finished at once (the alipay_finished fault).
+	finishOnPay func(payments.Channel) bool
 	// beforeClose runs before a close or cancel, outside the lock (the
 	// pay_before_close fault pays the trade there).
 	beforeClose func(outTradeNo string)
@@ -99,12 +153,28 @@ func NewLedger(clock func() time.Time) *Ledger {
 	return &Ledger{clock: clock, trades: map[string]*Trade{}}
 }
 
-// expire closes an unpaid trade whose time ran out. Caller holds mu.
+// expire closes an unpaid trade whose time ran out, and settles the
+// processing refunds whose time came. Caller holds mu.
 func (l *Ledger) expire(t *Trade) {
 	now := l.clock()
 	if (t.Status == StatusCreated || t.Status == StatusScanned) && !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 		t.Status = StatusClosed
 		t.ClosedAt = t.ExpiresAt
+	}
+	for i := range t.Refunds {
+		r := &t.Refunds[i]
+		switch {
+		case r.Status == "": // kept by a sandbox before refund states
+			r.Status, r.SettledAt = RefundSucceeded, r.CreatedAt
+		case r.Status == RefundProcessing && !now.Before(r.SettlesAt):
+			r.Status, r.SettledAt = r.Outcome, r.SettlesAt
+			if r.Status == RefundClosed {
+				t.RefundedFen -= r.AmountFen
+				if t.Status == StatusRefunded && t.RefundedFen < t.AmountFen {
+					t.Status = StatusPaid
+				}
+			}
+		}
 	}
 }
 
@@ -115,6 +185,33 @@ func (l *Ledger) get(no string) (*Trade, error) {
 	}
 	l.expire(t)
 	return t, nil
+}
+
+// ByTradeNo returns the trade of a channel with a provider trade number
+// (Alipay trade_no, WeChat transaction_id).
+func (l *Ledger) ByTradeNo(ch payments.Channel, tradeNo string) (Trade, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tradeNo != "" {
+		for _, t := range l.trades {
+			if t.Channel == ch && t.TradeNo == tradeNo {
+				l.expire(t)
+				return snapshot(t), nil
+			}
+		}
+	}
+	return Trade{}, fmt.Errorf("%w: trade_no %s", ErrTradeNotFound, tradeNo)
+}
+
+// MarkCertMode records that an Alipay certificate-mode client made the
+// trade.
+func (l *Ledger) MarkCertMode(outTradeNo string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.trades[outTradeNo]; t != nil && !t.CertMode {
+		t.CertMode = true
+		l.saveLocked()
+	}
 }
 
 func snapshot(t *Trade) Trade {
@@ -238,6 +335,9 @@ func (l *Ledger) pay(t *Trade) error {
 	}
 	t.Status = StatusPaid
 	t.PaidAt = l.clock()
+	if l.finishOnPay != nil && l.finishOnPay(t.Channel) {
+		t.Finished = true
+	}
 	if t.TradeNo == "" {
 		t.TradeNo = providerTradeNo(t.Channel, t.PaidAt)
 	}
@@ -283,7 +383,7 @@ func (l *Ledger) Cancel(outTradeNo string) (Trade, string, error) {
 	switch t.Status {
 	case StatusPaid:
 		left := t.AmountFen - t.RefundedFen
-		l.refundLocked(t, "CANCEL-"+t.OutTradeNo, left)
+		l.refundLocked(t, RefundSpec{RefundNo: "CANCEL-" + t.OutTradeNo, AmountFen: left})
 		return snapshot(t), "refund", nil
 	case StatusRefunded:
 		return snapshot(t), "refund", nil
@@ -302,42 +402,98 @@ func (l *Ledger) hookBeforeClose(outTradeNo string) {
 	}
 }
 
-// Refund refunds part of a paid trade. The same refundNo again returns
-// the first refund with isNew false; refunds never exceed the amount.
+// Refund refunds part of a paid trade at once (see RefundWith).
 func (l *Ledger) Refund(outTradeNo, refundNo string, amountFen int64) (Trade, Refund, bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	t, err := l.get(outTradeNo)
-	if err != nil {
-		return Trade{}, Refund{}, false, err
-	}
-	for _, r := range t.Refunds {
-		if r.RefundNo == refundNo {
-			return snapshot(t), r, false, nil
-		}
-	}
-	if t.Status != StatusPaid {
-		if t.Status == StatusRefunded {
-			return snapshot(t), Refund{}, false, ErrRefundTooMuch
-		}
-		return snapshot(t), Refund{}, false, ErrNotPaid
-	}
-	if amountFen <= 0 || t.RefundedFen+amountFen > t.AmountFen {
-		return snapshot(t), Refund{}, false, fmt.Errorf("%w: %d + %d > %d", ErrRefundTooMuch, t.RefundedFen, amountFen, t.AmountFen)
-	}
-	r := l.refundLocked(t, refundNo, amountFen)
-	return snapshot(t), r, true, nil
+	return l.RefundWith(outTradeNo, RefundSpec{RefundNo: refundNo, AmountFen: amountFen})
 }
 
-func (l *Ledger) refundLocked(t *Trade, refundNo string, amountFen int64) Refund {
-	r := Refund{RefundNo: refundNo, RefundID: providerTradeNo(t.Channel, l.clock()), AmountFen: amountFen, CreatedAt: l.clock()}
+// RefundWith refunds part of a paid trade. The same refund number again
+// returns the first refund with isNew false; refunds never exceed the
+// amount (processing and abnormal ones count, closed ones do not); a
+// finished trade refuses with ErrTradeFinished. A new refund is handed to
+// notification delivery.
+func (l *Ledger) RefundWith(outTradeNo string, spec RefundSpec) (Trade, Refund, bool, error) {
+	l.mu.Lock()
+	t, r, isNew, err := l.refund(outTradeNo, spec)
+	var snap Trade
+	if t != nil {
+		snap = snapshot(t)
+	}
+	onRefund := l.onRefund
+	l.mu.Unlock()
+	if isNew && onRefund != nil {
+		onRefund(snap, r)
+	}
+	return snap, r, isNew, err
+}
+
+func (l *Ledger) refund(outTradeNo string, spec RefundSpec) (*Trade, Refund, bool, error) {
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return nil, Refund{}, false, err
+	}
+	for _, r := range t.Refunds {
+		if r.RefundNo == spec.RefundNo {
+			return t, r, false, nil
+		}
+	}
+	switch {
+	case t.Status == StatusRefunded:
+		return t, Refund{}, false, ErrRefundTooMuch
+	case t.Status != StatusPaid:
+		return t, Refund{}, false, ErrNotPaid
+	case t.Finished:
+		return t, Refund{}, false, ErrTradeFinished
+	case spec.AmountFen <= 0 || t.RefundedFen+spec.AmountFen > t.AmountFen:
+		return t, Refund{}, false, fmt.Errorf("%w: %d + %d > %d", ErrRefundTooMuch, t.RefundedFen, spec.AmountFen, t.AmountFen)
+	}
+	if spec.Plan != nil {
+		spec.Outcome, spec.Delay = spec.Plan()
+	}
+	return t, l.refundLocked(t, spec), true, nil
+}
+
+func (l *Ledger) refundLocked(t *Trade, spec RefundSpec) Refund {
+	now := l.clock()
+	r := Refund{RefundNo: spec.RefundNo, RefundID: refundID(t.Channel, now), AmountFen: spec.AmountFen, CreatedAt: now,
+		Status: RefundSucceeded, SettledAt: now, External: spec.External, NotifyURL: spec.NotifyURL}
+	if spec.Outcome != "" {
+		r.Status, r.Outcome, r.SettlesAt, r.SettledAt = RefundProcessing, spec.Outcome, now.Add(spec.Delay), time.Time{}
+	}
 	t.Refunds = append(t.Refunds, r)
-	t.RefundedFen += amountFen
+	t.RefundedFen += spec.AmountFen
 	if t.RefundedFen >= t.AmountFen {
 		t.Status = StatusRefunded
 	}
 	l.saveLocked()
 	return r
+}
+
+// SettledRefundFen is what has been refunded on t and reached the buyer.
+func SettledRefundFen(t Trade) int64 {
+	var sum int64
+	for _, r := range t.Refunds {
+		if r.Status == RefundSucceeded {
+			sum += r.AmountFen
+		}
+	}
+	return sum
+}
+
+// RefundOf returns one refund of a trade, as it stands now.
+func (l *Ledger) RefundOf(outTradeNo, refundNo string) (Trade, Refund, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, err := l.get(outTradeNo)
+	if err != nil {
+		return Trade{}, Refund{}, err
+	}
+	for _, r := range t.Refunds {
+		if r.RefundNo == refundNo {
+			return snapshot(t), r, nil
+		}
+	}
+	return snapshot(t), Refund{}, fmt.Errorf("%w: refund %s of %s", ErrTradeNotFound, refundNo, outTradeNo)
 }
 
 // noteDelivery records a notification attempt and its outcome.
@@ -349,6 +505,31 @@ func (l *Ledger) noteDelivery(outTradeNo string, acked bool) {
 		t.Notified = t.Notified || acked
 		l.saveLocked()
 	}
+}
+
+// noteRefundDelivery records a refund notification attempt and its
+// outcome.
+func (l *Ledger) noteRefundDelivery(outTradeNo, refundNo string, acked bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.trades[outTradeNo]; t != nil {
+		for i := range t.Refunds {
+			if r := &t.Refunds[i]; r.RefundNo == refundNo {
+				r.NotifyAttempts++
+				r.Notified = r.Notified || acked
+				l.saveLocked()
+			}
+		}
+	}
+}
+
+// refundID makes a provider refund number: WeChat's refund_id starts
+// 5030…, Alipay's is a trade-number-like 28 digits.
+func refundID(ch payments.Channel, at time.Time) string {
+	if ch == payments.WeChat {
+		return "5030" + at.Format("20060102") + randDigits(17)
+	}
+	return providerTradeNo(ch, at)
 }
 
 // providerTradeNo makes a 28-digit provider trade number: Alipay's start

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -13,9 +14,20 @@ import (
 // finish before it aborts them.
 const closeGrace = 2 * time.Second
 
-// notifier delivers payment notifications to each trade's notify_url,
-// one goroutine per paid trade, retrying on the channel's schedule
-// (× TimeScale) until the merchant acknowledges or the schedule runs out.
+// minAnswerDeadline is the least time a merchant gets to answer a
+// notification, whatever the time-scale: a till's handler verifies a
+// signature and writes to disk, which no time-scale speeds up.
+const minAnswerDeadline = time.Second
+
+// errNoNotification is what a wire answers for an event its provider
+// sends no notification for.
+var errNoNotification = errors.New("sandbox: the provider sends no notification for this")
+
+// notifier delivers notifications (payments and refunds) to their
+// notify_url, one goroutine per notification, retrying on the channel's
+// schedule (× TimeScale) until the merchant acknowledges or the schedule
+// runs out. Each attempt must be answered within the channel's answer
+// deadline (× TimeScale, at least minAnswerDeadline).
 type notifier struct {
 	g *Gateway
 	// stop ends waiting between attempts (Close); abort ends requests on
@@ -24,13 +36,14 @@ type notifier struct {
 	stopNow, abortNow context.CancelFunc
 	after             func(time.Duration) <-chan time.Time // the timer; tests may replace it
 	grace             time.Duration                        // closeGrace; tests may shorten it
+	minDeadline       time.Duration                        // minAnswerDeadline; tests may shorten it
 	mu                sync.Mutex
 	closed            bool
 	wg                sync.WaitGroup
 }
 
 func newNotifier(g *Gateway) *notifier {
-	n := &notifier{g: g, after: time.After, grace: closeGrace}
+	n := &notifier{g: g, after: time.After, grace: closeGrace, minDeadline: minAnswerDeadline}
 	n.stop, n.stopNow = context.WithCancel(context.Background())
 	n.abort, n.abortNow = context.WithCancel(context.Background())
 	return n
@@ -55,14 +68,47 @@ func (n *notifier) close() {
 	n.abortNow()
 }
 
+// job is one notification to deliver.
+type job struct {
+	wire  Wire
+	url   string
+	label string // "notification of T1", for the log
+	// build makes one delivery; attempt 0 is the first.
+	build func(attempt int) (Delivery, error)
+	// note records an attempt and whether it was acknowledged.
+	note func(acked bool)
+	// ready, if set, says whether the event is ready to be told (a refund
+	// that is still processing is not); delivery waits until, then asks
+	// again.
+	ready func() bool
+	until func() time.Duration
+	plan  deliveryPlan
+}
+
+// deliveryPlan is the faults one notification was dealt.
+type deliveryPlan struct {
+	duplicate, reorder, badFirst, wrongAmount bool
+}
+
+// start runs a job's delivery in its own goroutine.
+func (n *notifier) start(j job) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.deliver(j)
+	}()
+}
+
 // paid starts delivery for a trade that just became paid. The faults in
 // force are taken now, so each applies to exactly one notification.
 func (n *notifier) paid(t Trade) {
-	if t.NotifyURL == "" {
-		return
-	}
 	w := n.g.wire(t.Channel)
-	if w == nil {
+	if t.NotifyURL == "" || w == nil {
 		return
 	}
 	g := n.g
@@ -76,26 +122,54 @@ func (n *notifier) paid(t Trade) {
 		badFirst:    g.take(func(f *Faults) *int { return &f.BadSignatureNotify }),
 		wrongAmount: g.take(func(f *Faults) *int { return &f.WrongAmountNotify }),
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
+	n.start(job{wire: w, url: t.NotifyURL, label: "notification of " + t.OutTradeNo, plan: plan,
+		build: func(attempt int) (Delivery, error) {
+			fault := NotifyFault{BadSignature: plan.badFirst && attempt == 0}
+			if plan.wrongAmount {
+				fault.AmountFen = t.AmountFen + 1
+			}
+			return w.Notification(t, fault)
+		},
+		note: func(acked bool) { g.ledger.noteDelivery(t.OutTradeNo, acked) },
+	})
+}
+
+// refunded starts delivery of a new refund's notification, once it has
+// settled, to the refund's notify_url. The notification faults do not
+// apply to it.
+func (n *notifier) refunded(t Trade, r Refund) {
+	w := n.g.wire(t.Channel)
+	if r.NotifyURL == "" || w == nil {
 		return
 	}
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		n.deliver(w, t, plan)
-	}()
+	l := n.g.ledger
+	current := func() (Trade, Refund) {
+		ct, cr, err := l.RefundOf(t.OutTradeNo, r.RefundNo)
+		if err != nil {
+			return t, r
+		}
+		return ct, cr
+	}
+	n.start(job{wire: w, url: r.NotifyURL, label: "refund notification of " + t.OutTradeNo + "/" + r.RefundNo,
+		ready: func() bool { _, cr := current(); return cr.Status != RefundProcessing },
+		until: func() time.Duration {
+			_, cr := current()
+			return max(cr.SettlesAt.Sub(n.g.Now()), time.Millisecond)
+		},
+		build: func(int) (Delivery, error) { return w.RefundNotification(current()) },
+		note:  func(acked bool) { l.noteRefundDelivery(t.OutTradeNo, r.RefundNo, acked) },
+	})
 }
 
-// deliveryPlan is the faults one notification was dealt.
-type deliveryPlan struct {
-	duplicate, reorder, badFirst, wrongAmount bool
-}
-
-func (n *notifier) deliver(w Wire, t Trade, plan deliveryPlan) {
-	schedule := w.RetrySchedule()
-	if plan.reorder {
+// deliver runs one job: its attempts, retries and faults.
+func (n *notifier) deliver(j job) {
+	schedule := j.wire.RetrySchedule()
+	for j.ready != nil && !j.ready() {
+		if !n.sleep(j.until()) {
+			return
+		}
+	}
+	if j.plan.reorder {
 		// Held back: the merchant's own query (or a later trade's
 		// notification) overtakes it.
 		if !n.wait(schedule, 0) {
@@ -103,30 +177,26 @@ func (n *notifier) deliver(w Wire, t Trade, plan deliveryPlan) {
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		fault := NotifyFault{BadSignature: plan.badFirst && attempt == 0}
-		if plan.wrongAmount {
-			fault.AmountFen = t.AmountFen + 1
-		}
-		d, err := w.Notification(t, fault)
-		if err != nil {
-			n.g.cfg.Logf("sandbox: build notification of %s: %v", t.OutTradeNo, err)
+		d, err := j.build(attempt)
+		if errors.Is(err, errNoNotification) {
 			return
 		}
-		acked := n.post(w, t, d)
-		if plan.duplicate && attempt == 0 {
-			acked = n.post(w, t, d) || acked
+		if err != nil {
+			n.g.cfg.Logf("sandbox: build %s: %v", j.label, err)
+			return
+		}
+		acked := n.post(j, d)
+		if j.plan.duplicate && attempt == 0 {
+			acked = n.post(j, d) || acked
 		}
 		if acked {
-			if plan.reorder {
-				// A stale copy turns up after the merchant moved on.
-				if n.wait(schedule, 0) {
-					n.post(w, t, d)
-				}
+			if j.plan.reorder && n.wait(schedule, 0) {
+				n.post(j, d) // a stale copy turns up after the merchant moved on
 			}
 			return
 		}
 		if attempt >= len(schedule) {
-			n.g.cfg.Logf("sandbox: notification of %s not acknowledged after %d tries; giving up", t.OutTradeNo, attempt+1)
+			n.g.cfg.Logf("sandbox: %s not acknowledged after %d tries; giving up", j.label, attempt+1)
 			return
 		}
 		if !n.wait(schedule, attempt) {
@@ -137,31 +207,42 @@ func (n *notifier) deliver(w Wire, t Trade, plan deliveryPlan) {
 
 // wait sleeps for schedule[i] × TimeScale; false if the gateway closed.
 func (n *notifier) wait(schedule []time.Duration, i int) bool {
+	if i >= len(schedule) {
+		return n.stop.Err() == nil
+	}
+	return n.sleep(time.Duration(float64(schedule[i]) * n.g.cfg.TimeScale))
+}
+
+// sleep waits d; false if the gateway closed.
+func (n *notifier) sleep(d time.Duration) bool {
 	if n.stop.Err() != nil {
 		return false
 	}
-	if i >= len(schedule) {
-		return true
-	}
 	select {
-	case <-n.after(time.Duration(float64(schedule[i]) * n.g.cfg.TimeScale)):
+	case <-n.after(d):
 		return true
 	case <-n.stop.Done():
 		return false
 	}
 }
 
-// post sends one delivery and reports whether it was acknowledged. A
-// request on the wire may finish while the gateway closes (within
-// closeGrace); only further retries stop at once.
-func (n *notifier) post(w Wire, t Trade, d Delivery) bool {
-	ctx, cancel := context.WithTimeout(n.abort, 10*time.Second)
+// answerDeadline is how long the merchant has to answer one delivery of
+// a wire's notifications.
+func (n *notifier) answerDeadline(w Wire) time.Duration {
+	return max(time.Duration(float64(w.AnswerDeadline())*n.g.cfg.TimeScale), n.minDeadline)
+}
+
+// post sends one delivery and reports whether it was acknowledged within
+// the answer deadline. A request on the wire may finish while the gateway
+// closes (within closeGrace); only further retries stop at once.
+func (n *notifier) post(j job, d Delivery) bool {
+	ctx, cancel := context.WithTimeout(n.abort, n.answerDeadline(j.wire))
 	defer cancel()
 	acked := false
-	defer func() { n.g.ledger.noteDelivery(t.OutTradeNo, acked) }()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.NotifyURL, bytes.NewReader(d.Body))
+	defer func() { j.note(acked) }()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(d.Body))
 	if err != nil {
-		n.g.cfg.Logf("sandbox: notification of %s: %v", t.OutTradeNo, err)
+		n.g.cfg.Logf("sandbox: %s: %v", j.label, err)
 		return false
 	}
 	for k, v := range d.Header {
@@ -169,14 +250,18 @@ func (n *notifier) post(w Wire, t Trade, d Delivery) bool {
 	}
 	resp, err := n.g.cfg.HTTPClient.Do(req)
 	if err != nil {
-		n.g.cfg.Logf("sandbox: notification of %s not delivered: %v", t.OutTradeNo, err)
+		n.g.cfg.Logf("sandbox: %s not delivered: %v", j.label, err)
 		return false
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
-	acked = w.Acknowledged(resp.StatusCode, body)
+	if err != nil {
+		n.g.cfg.Logf("sandbox: %s: answer not read within the deadline: %v", j.label, err)
+		return false
+	}
+	acked = j.wire.Acknowledged(resp.StatusCode, body)
 	if !acked {
-		n.g.cfg.Logf("sandbox: notification of %s not acknowledged (HTTP %d)", t.OutTradeNo, resp.StatusCode)
+		n.g.cfg.Logf("sandbox: %s not acknowledged (HTTP %d)", j.label, resp.StatusCode)
 	}
 	return acked
 }

@@ -112,21 +112,55 @@ func (w *wechatWire) verifyRequest(r *http.Request, body []byte) (string, error)
 	return a["mchid"], nil
 }
 
-// signedHeaders sets Wechatpay-Timestamp, -Nonce, -Serial and -Signature
-// (SHA256withRSA by the platform key over ts\nnonce\nbody\n; body is nil
-// for a 204, leaving an empty last line).
-func (w *wechatWire) signedHeaders(h http.Header, body []byte) error {
+// wxSigner is one of WeChat Pay's signing keys and the serial it goes by.
+type wxSigner struct {
+	key    *rsa.PrivateKey
+	serial string
+}
+
+// publicKeySigner is the WeChat Pay public key's (PUB_KEY_ID_…);
+// certSigner the platform certificate's (its serial_no).
+func (w *wechatWire) publicKeySigner() wxSigner {
 	k := w.keys()
+	return wxSigner{key: k.WeChatPlatformKey, serial: k.WeChatPublicKeyID}
+}
+
+func (w *wechatWire) certSigner() wxSigner {
+	k := w.keys()
+	return wxSigner{key: k.WeChatCertKey, serial: k.Certs.WeChatSerial}
+}
+
+// answerSigner is the key an answer to r is signed with (the
+// wechat_signing mode): the public key, the platform certificate, or,
+// during the switch, the one the request's Wechatpay-Serial names (the
+// platform certificate unless it names the public key ID).
+func (w *wechatWire) answerSigner(r *http.Request) wxSigner {
+	switch w.g.Faults().WeChatSigning {
+	case WeChatPlatformCert:
+		return w.certSigner()
+	case WeChatSwitching:
+		if r != nil && r.Header.Get("Wechatpay-Serial") == w.keys().WeChatPublicKeyID {
+			return w.publicKeySigner()
+		}
+		return w.certSigner()
+	}
+	return w.publicKeySigner()
+}
+
+// signedHeaders sets Wechatpay-Timestamp, -Nonce, -Serial and -Signature
+// (SHA256withRSA by s over ts\nnonce\nbody\n; body is nil for a 204,
+// leaving an empty last line).
+func (w *wechatWire) signedHeaders(h http.Header, body []byte, s wxSigner) error {
 	ts := strconv.FormatInt(w.g.Now().Unix(), 10)
 	nonce := randHexUpper(16)
 	sum := sha256.Sum256([]byte(ts + "\n" + nonce + "\n" + string(body) + "\n"))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, k.WeChatPlatformKey, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, sum[:])
 	if err != nil {
 		return err
 	}
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
-	h.Set("Wechatpay-Serial", k.WeChatPublicKeyID)
+	h.Set("Wechatpay-Serial", s.serial)
 	h.Set("Wechatpay-Signature", base64.StdEncoding.EncodeToString(sig))
 	return nil
 }
@@ -142,8 +176,8 @@ func wxJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// reply writes a signed 2xx answer; v nil means no body (204).
-func (w *wechatWire) reply(rw http.ResponseWriter, status int, v any) {
+// reply writes a signed 2xx answer to r; v nil means no body (204).
+func (w *wechatWire) reply(rw http.ResponseWriter, r *http.Request, status int, v any) {
 	var body []byte
 	if v != nil {
 		var err error
@@ -153,7 +187,7 @@ func (w *wechatWire) reply(rw http.ResponseWriter, status int, v any) {
 		}
 	}
 	h := rw.Header()
-	if err := w.signedHeaders(h, body); err != nil {
+	if err := w.signedHeaders(h, body, w.answerSigner(r)); err != nil {
 		w.fail(rw, http.StatusInternalServerError, "SYSTEM_ERROR", "系统错误", nil)
 		return
 	}

@@ -99,11 +99,11 @@ func (w *wechatWire) codepay(rw http.ResponseWriter, r *http.Request, req wxRequ
 	case rule == codeLostReply:
 		w.fail(rw, http.StatusInternalServerError, "SYSTEM_ERROR", "系统超时，请查询订单状态", nil)
 	case t.Status == StatusScanned:
-		w.reply(rw, http.StatusAccepted, map[string]string{"code": "USERPAYING", "message": "用户支付中，需要输入密码"})
+		w.reply(rw, r, http.StatusAccepted, map[string]string{"code": "USERPAYING", "message": "用户支付中，需要输入密码"})
 	case t.Status == StatusClosed:
 		w.fail(rw, http.StatusBadRequest, "ORDER_CLOSED", "订单已撤销或关闭", nil)
 	default:
-		w.reply(rw, http.StatusOK, w.transaction(t))
+		w.reply(rw, r, http.StatusOK, w.transaction(t))
 	}
 }
 
@@ -129,5 +129,5 @@ func (w *wechatWire) reverse(rw http.ResponseWriter, r *http.Request, req wxRequ
 		}
 	}
 	k := w.keys()
-	w.reply(rw, http.StatusOK, map[string]string{"appid": k.WeChatAppID, "mchid": k.WeChatMchID, "out_trade_no": t.OutTradeNo})
+	w.reply(rw, r, http.StatusOK, map[string]string{"appid": k.WeChatAppID, "mchid": k.WeChatMchID, "out_trade_no": t.OutTradeNo})
 }

@@ -110,7 +110,7 @@ func (w *wechatWire) native(rw http.ResponseWriter, r *http.Request, req wxReque
 	if !w.orderOpen(rw, t) {
 		return
 	}
-	w.reply(rw, http.StatusOK, map[string]string{"code_url": w.g.QRContent(t.OutTradeNo)})
+	w.reply(rw, r, http.StatusOK, map[string]string{"code_url": w.g.QRContent(t.OutTradeNo)})
 }
 
 // orderOpen answers a re-submitted order that can no longer be paid.
@@ -155,7 +155,7 @@ func (w *wechatWire) queryByOutTradeNo(rw http.ResponseWriter, r *http.Request, 
 		return
 	}
 	if t, ok := w.trade(rw, r.PathValue("no")); ok {
-		w.reply(rw, http.StatusOK, w.transaction(t))
+		w.reply(rw, r, http.StatusOK, w.transaction(t))
 	}
 }
 
@@ -166,7 +166,7 @@ func (w *wechatWire) queryByTransactionID(rw http.ResponseWriter, r *http.Reques
 		return
 	}
 	if t, ok := w.tradeByTransactionID(r.PathValue("id")); ok {
-		w.reply(rw, http.StatusOK, w.transaction(t))
+		w.reply(rw, r, http.StatusOK, w.transaction(t))
 		return
 	}
 	w.fail(rw, http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在", nil)
@@ -214,7 +214,8 @@ func (w *wechatWire) parseMchBody(rw http.ResponseWriter, req wxRequest, needApp
 }
 
 // close answers POST …/{no}/close: 204 (signed over the empty body), also
-// for a trade already closed; 400 ORDERPAID for a paid one.
+// for a trade already closed; 400 ORDERPAID for a paid one; 400 with the
+// close_refuse fault's code when that fault is set.
 func (w *wechatWire) close(rw http.ResponseWriter, r *http.Request, req wxRequest) {
 	if !w.parseMchBody(rw, req, false) {
 		return
@@ -223,7 +224,12 @@ func (w *wechatWire) close(rw http.ResponseWriter, r *http.Request, req wxReques
 	if !ok {
 		return
 	}
-	if _, err := w.g.Ledger().Close(t.OutTradeNo); err != nil && !errors.Is(err, ErrTradeClosed) {
+	w.g.payBeforeClose(t.OutTradeNo) // the pay_before_close fault: the buyer's payment lands first
+	if code := w.g.closeRefusal(); code != "" {
+		w.fail(rw, http.StatusBadRequest, code, "订单状态不允许关单", nil)
+		return
+	}
+	if _, err := w.g.ledger.close(t.OutTradeNo); err != nil && !errors.Is(err, ErrTradeClosed) {
 		if errors.Is(err, ErrTradePaid) {
 			w.fail(rw, http.StatusBadRequest, "ORDERPAID", "订单已支付，不能关闭", nil)
 			return
@@ -231,5 +237,5 @@ func (w *wechatWire) close(rw http.ResponseWriter, r *http.Request, req wxReques
 		w.fail(rw, http.StatusInternalServerError, "SYSTEM_ERROR", "系统错误", nil)
 		return
 	}
-	w.reply(rw, http.StatusNoContent, nil)
+	w.reply(rw, r, http.StatusNoContent, nil)
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"qrtill/payments"
@@ -13,10 +14,13 @@ var cst = time.FixedZone("CST", 8*3600)
 
 // wechatWire speaks WeChat Pay API v3 (PROTOCOLS.md part B) on the
 // gateway: requests authenticated by the merchant's signature over the
-// raw body and request line, every 2xx answer signed by the platform key
-// (public-key mode, Wechatpay-Serial = PUB_KEY_ID_…), error answers
-// unsigned, notifications encrypted with AEAD_AES_256_GCM under the
-// APIv3 key and signed. Trades live in the gateway's ledger.
+// raw body and request line, every 2xx answer signed, error answers
+// unsigned, notifications (TRANSACTION.SUCCESS, REFUND.*) encrypted with
+// AEAD_AES_256_GCM under the APIv3 key and signed. Signing follows the
+// wechat_signing mode: the WeChat Pay public key (Wechatpay-Serial =
+// PUB_KEY_ID_…, the default), the platform certificate (its serial_no;
+// GET /v3/certificates hands it out, encrypted), or both during the
+// switch. Trades live in the gateway's ledger.
 //
 // Deviations from the real service, on purpose:
 //   - A Native trade that has been scanned (the wallet page opened it)
@@ -25,18 +29,21 @@ var cst = time.FixedZone("CST", 8*3600)
 //   - A Native trade without time_expire, or with a later one, expires
 //     with its code_url after two hours (real: payable for seven days).
 //   - A refund succeeds at once: status SUCCESS on creation, on repeats
-//     and on query (real: PROCESSING first).
+//     and on query (real: PROCESSING first), unless a refund fault makes
+//     it PROCESSING for a minute × time-scale first.
+//   - GET /v3/certificates answers 404 RESOURCE_NOT_EXISTS in public-key
+//     mode (a merchant that never had platform certificates).
 //   - Customer-presented auth codes follow the test rules of
 //     codepayRule.
-type wechatWire struct{ g *Gateway }
+type wechatWire struct {
+	g *Gateway
+	// notices counts notifications signed in the switching mode, which
+	// alternates the key.
+	notices atomic.Uint64
+}
 
 // NewWeChatWire returns the WeChat Pay v3 wire of a gateway.
 func NewWeChatWire(g *Gateway) Wire { return &wechatWire{g: g} }
-
-func init() {
-	prev := defaultWires
-	defaultWires = func(g *Gateway) []Wire { return append(prev(g), NewWeChatWire(g)) }
-}
 
 // Channel is WeChat Pay.
 func (w *wechatWire) Channel() payments.Channel { return payments.WeChat }
@@ -51,6 +58,7 @@ func (w *wechatWire) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v3/pay/transactions/out-trade-no/{no}/reverse", w.authed(w.reverse))
 	mux.HandleFunc("POST /v3/refund/domestic/refunds", w.authed(w.refund))
 	mux.HandleFunc("GET /v3/refund/domestic/refunds/{no}", w.authed(w.refundQuery))
+	mux.HandleFunc("GET /v3/certificates", w.authed(w.certificates))
 }
 
 // Acknowledged: WeChat Pay takes HTTP 200 or 204 as success, whatever
@@ -58,6 +66,10 @@ func (w *wechatWire) Routes(mux *http.ServeMux) {
 func (w *wechatWire) Acknowledged(status int, _ []byte) bool {
 	return status == http.StatusOK || status == http.StatusNoContent
 }
+
+// AnswerDeadline: WeChat Pay wants the merchant's answer within 5 s
+// (payment-notice: 需在5秒内完成对报文的验签，并应答).
+func (w *wechatWire) AnswerDeadline() time.Duration { return 5 * time.Second }
 
 // wechatRetrySchedule is WeChat Pay's documented redelivery schedule
 // (24h4m in all) [apiv3 chapter3_2_5].

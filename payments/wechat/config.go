@@ -21,9 +21,11 @@ const publicKeyIDPrefix = "PUB_KEY_ID_"
 const apiV3KeyLen = 32
 
 // Config is what the provider needs to talk to WeChat Pay API v3 as a
-// direct merchant in public-key mode. Secrets come from files (or, for the
-// APIv3 key, the value itself, e.g. from the environment); they are never
-// logged.
+// direct merchant, verifying WeChat Pay's signatures with the WeChat Pay
+// public key (PublicKeyID, PublicKeyFile), with platform certificates
+// (PlatformCertificates), or with both during the switch from one to the
+// other. Secrets come from files (or, for the APIv3 key, the value
+// itself, e.g. from the environment); they are never logged.
 type Config struct {
 	// MchID is the merchant number (商户号).
 	MchID string
@@ -43,8 +45,17 @@ type Config struct {
 	// PublicKeyID is the WeChat Pay public key ID, "PUB_KEY_ID_…".
 	PublicKeyID string
 	// PublicKeyFile is the WeChat Pay public key (PEM) that signs every
-	// response and notification.
+	// response and notification. PublicKeyID and PublicKeyFile go
+	// together; they may be left empty only with PlatformCertificates.
 	PublicKeyFile string
+	// PlatformCertificates verifies with WeChat Pay platform certificates,
+	// for merchants that have not switched to the WeChat Pay public key:
+	// they are downloaded from /v3/certificates (decrypted with the APIv3
+	// key) before the first call, again every 12 hours, and whenever an
+	// answer or notification names one not known yet. With the public key
+	// also set, both are accepted at once: during the 7-day switch
+	// notifications come signed either way.
+	PlatformCertificates bool
 	// BaseURL is the API host; "" means production
 	// (https://api.mch.weixin.qq.com). The sandbox gateway's base URL
 	// points the provider at it.
@@ -75,7 +86,9 @@ func (c Config) Validate() error {
 	need(c.AppID, "AppID", "set it to the app id bound to the merchant number")
 	need(c.SerialNo, "SerialNo", "set it to the serial number of the merchant API certificate")
 	need(c.PrivateKeyFile, "PrivateKeyFile", "point it at the merchant API private key (apiclient_key.pem)")
-	need(c.PublicKeyFile, "PublicKeyFile", "point it at the WeChat Pay public key file downloaded from the merchant platform")
+	if c.usesPublicKey() || !c.PlatformCertificates {
+		need(c.PublicKeyFile, "PublicKeyFile", "point it at the WeChat Pay public key file downloaded from the merchant platform, or set PlatformCertificates for a merchant that verifies with platform certificates")
+	}
 	switch {
 	case c.APIv3Key == "" && c.APIv3KeyFile == "":
 		errs = append(errs, errors.New("wechat: APIv3Key and APIv3KeyFile are both empty; set one of them to the 32-character APIv3 key"))
@@ -84,7 +97,7 @@ func (c Config) Validate() error {
 	case c.APIv3Key != "" && len(c.APIv3Key) != apiV3KeyLen:
 		errs = append(errs, fmt.Errorf("wechat: APIv3Key is %d characters long; it must be the %d-character APIv3 key", len(c.APIv3Key), apiV3KeyLen))
 	}
-	if !strings.HasPrefix(c.PublicKeyID, publicKeyIDPrefix) || len(c.PublicKeyID) == len(publicKeyIDPrefix) {
+	if (c.usesPublicKey() || !c.PlatformCertificates) && (!strings.HasPrefix(c.PublicKeyID, publicKeyIDPrefix) || len(c.PublicKeyID) == len(publicKeyIDPrefix)) {
 		errs = append(errs, fmt.Errorf("wechat: PublicKeyID %q is not a WeChat Pay public key ID; copy the full ID, including the %s prefix", c.PublicKeyID, publicKeyIDPrefix))
 	}
 	if c.BaseURL != "" {
@@ -93,7 +106,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.NotifyURL != "" {
-		if err := checkNotifyURL(c.NotifyURL); err != nil {
+		if err := CheckNotifyURL(c.NotifyURL, c.live()); err != nil {
 			errs = append(errs, fmt.Errorf("wechat: NotifyURL: %w", err))
 		}
 	}
@@ -103,12 +116,24 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// checkNotifyURL accepts an absolute http(s) URL without a query string,
-// as WeChat Pay requires.
-func checkNotifyURL(s string) error {
+// usesPublicKey reports whether the WeChat Pay public key is configured.
+func (c Config) usesPublicKey() bool { return c.PublicKeyID != "" || c.PublicKeyFile != "" }
+
+// live reports whether the provider talks to WeChat Pay itself (no
+// BaseURL), where a live merchant's notify URL must be https.
+func (c Config) live() bool { return c.BaseURL == "" }
+
+// CheckNotifyURL checks a notify URL as WeChat Pay requires it: absolute,
+// no query string or fragment, at most 255 characters, and, for a live
+// merchant (live true: WeChat Pay itself, not the sandbox), https. The
+// error is one sentence with the fix; config checks call it too.
+func CheckNotifyURL(s string, live bool) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	if live && u.Scheme != "https" {
+		return fmt.Errorf("%q is plain http, and WeChat Pay sends a live merchant's notifications only to https; serve the notify listener (or the relay) behind TLS and give its https:// URL", s)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q has a query or fragment; WeChat Pay needs a plain URL", s)
@@ -133,8 +158,10 @@ func (c Config) loadSecrets() (secrets, error) {
 	if s.privateKeyPEM, err = payments.ReadSecretFile(c.PrivateKeyFile); err != nil {
 		return s, fmt.Errorf("wechat: PrivateKeyFile: %w", err)
 	}
-	if s.publicKeyPEM, err = payments.ReadSecretFile(c.PublicKeyFile); err != nil {
-		return s, fmt.Errorf("wechat: PublicKeyFile: %w", err)
+	if c.PublicKeyFile != "" {
+		if s.publicKeyPEM, err = payments.ReadSecretFile(c.PublicKeyFile); err != nil {
+			return s, fmt.Errorf("wechat: PublicKeyFile: %w", err)
+		}
 	}
 	s.apiV3Key = c.APIv3Key
 	if c.APIv3KeyFile != "" {

@@ -1,10 +1,12 @@
 package wechat
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	wxv3 "github.com/go-pay/gopay/wechat/v3"
 
@@ -29,12 +31,15 @@ const maxNotifyBody = 64 << 10
 // ParseNotification verifies and decodes a WeChat Pay notification: the
 // signature must verify with the configured public key (a SIGNTEST probe
 // never does), the resource must decrypt with the APIv3 key, and the
-// mchid/appid inside must be this merchant's. TRANSACTION.SUCCESS becomes
-// StatePaid with both the order total (AmountFen) and what the buyer paid
-// (PaidFen), exactly as notified; REFUND.SUCCESS becomes StateRefunded
-// with RefundedFen the amount of that refund, and REFUND.ABNORMAL /
-// REFUND.CLOSED leave the trade StatePaid. The ID is the event id, the
-// same across retries.
+// mchid/appid inside must be this merchant's. The signature may be by the
+// WeChat Pay public key or a platform certificate, whichever the
+// configuration trusts (both during the switch). TRANSACTION.SUCCESS
+// becomes StatePaid with both the order total (AmountFen) and what the
+// buyer paid (PaidFen), exactly as notified; REFUND.SUCCESS becomes
+// StateRefunded with RefundedFen the amount of that refund, and
+// REFUND.ABNORMAL / REFUND.CLOSED leave the trade StatePaid; each REFUND.*
+// also sets Notification.Refund (RefundSuccess, RefundAbnormal,
+// RefundFailed). The ID is the event id, the same across retries.
 //
 // No freshness window is applied to Wechatpay-Timestamp: a notification
 // kept by the relay may reach the till hours later. Dedup by ID is the
@@ -56,10 +61,11 @@ func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, er
 	if si.HeaderSignature == "" || si.HeaderTimestamp == "" || si.HeaderNonce == "" || si.HeaderSerial == "" {
 		return payments.Notification{}, fmt.Errorf("wechat notify: unsigned (Wechatpay-* headers missing): %w", payments.ErrBadSignature)
 	}
-	if _, ok := p.pubKeys[si.HeaderSerial]; !ok {
+	keys, ok := p.notifyKeys(si.HeaderSerial)
+	if !ok {
 		return payments.Notification{}, fmt.Errorf("wechat notify: signed by unknown key %q: %w", shorten(si.HeaderSerial, 64), payments.ErrBadSignature)
 	}
-	if err := req.VerifySignByPKMap(p.pubKeys); err != nil {
+	if err := req.VerifySignByPKMap(keys); err != nil {
 		return payments.Notification{}, fmt.Errorf("wechat notify: signature did not verify: %w", payments.ErrBadSignature)
 	}
 	if req.Id == "" || req.Resource == nil {
@@ -73,7 +79,7 @@ func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, er
 	case req.EventType == eventTransaction:
 		n.Status, err = p.paidStatus(req)
 	case strings.HasPrefix(req.EventType, eventRefundPfx):
-		n.Status, err = p.refundStatus(req)
+		n.Status, n.Refund, err = p.refundStatus(req)
 	default:
 		err = fmt.Errorf("wechat notify: event type %q not handled: %w", shorten(req.EventType, 32), payments.ErrMalformed)
 	}
@@ -81,6 +87,22 @@ func (p *Provider) ParseNotification(r *http.Request) (payments.Notification, er
 		return payments.Notification{}, err
 	}
 	return n, nil
+}
+
+// notifyKeys returns the keys notifications are verified with, and
+// whether serial is among them. In platform-certificate mode a serial not
+// known yet may be a certificate WeChat Pay just started using: the
+// certificates are downloaded (at most once per certRetry) and looked at
+// again.
+func (p *Provider) notifyKeys(serial string) (map[string]*rsa.PublicKey, bool) {
+	keys := *p.keys.Load()
+	if _, ok := keys[serial]; ok || p.certs == nil || strings.HasPrefix(serial, publicKeyIDPrefix) {
+		return keys, ok
+	}
+	_ = p.refreshCerts(true)
+	keys = *p.keys.Load()
+	_, ok := keys[serial]
+	return keys, ok
 }
 
 // paidStatus decrypts a TRANSACTION.SUCCESS resource.
@@ -106,17 +128,36 @@ func (p *Provider) paidStatus(req *wxv3.V3NotifyReq) (payments.TradeStatus, erro
 	})
 }
 
-// refundStatus decrypts a REFUND.* resource.
-func (p *Provider) refundStatus(req *wxv3.V3NotifyReq) (payments.TradeStatus, error) {
+// refundEvents are the refund notification event types, with the
+// refund_status each must carry and the refund state it means.
+var refundEvents = map[string]struct {
+	status string
+	state  payments.RefundState
+}{
+	eventRefundOK:     {"SUCCESS", payments.RefundSuccess},
+	"REFUND.ABNORMAL": {"ABNORMAL", payments.RefundAbnormal},
+	"REFUND.CLOSED":   {"CLOSED", payments.RefundFailed},
+}
+
+// refundStatus decrypts a REFUND.* resource: the trade (StateRefunded
+// with RefundedFen this refund's amount for REFUND.SUCCESS, else still
+// StatePaid) and the refund itself (Notification.Refund: out_refund_no,
+// refund_id, its state, amount and success_time), which is how a refund
+// made outside the till reaches it.
+func (p *Provider) refundStatus(req *wxv3.V3NotifyReq) (payments.TradeStatus, *payments.RefundNotice, error) {
 	res, err := req.DecryptRefundCipherText(p.apiV3Key)
 	if err != nil || res == nil {
-		return payments.TradeStatus{}, fmt.Errorf("wechat notify: resource did not decrypt: %w", payments.ErrMalformed)
+		return payments.TradeStatus{}, nil, fmt.Errorf("wechat notify: resource did not decrypt: %w", payments.ErrMalformed)
 	}
 	if res.Mchid != p.cfg.MchID {
-		return payments.TradeStatus{}, fmt.Errorf("wechat notify: for merchant %q: %w", shorten(res.Mchid, 32), payments.ErrWrongMerchant)
+		return payments.TradeStatus{}, nil, fmt.Errorf("wechat notify: for merchant %q: %w", shorten(res.Mchid, 32), payments.ErrWrongMerchant)
 	}
-	if res.OutTradeNo == "" || res.Amount == nil {
-		return payments.TradeStatus{}, fmt.Errorf("wechat notify: out_trade_no or amount missing: %w", payments.ErrMalformed)
+	if res.OutTradeNo == "" || res.OutRefundNo == "" || res.Amount == nil {
+		return payments.TradeStatus{}, nil, fmt.Errorf("wechat notify: out_trade_no, out_refund_no or amount missing: %w", payments.ErrMalformed)
+	}
+	ev, ok := refundEvents[req.EventType]
+	if !ok || res.RefundStatus != ev.status {
+		return payments.TradeStatus{}, nil, fmt.Errorf("wechat notify: %s with refund_status %q: %w", shorten(req.EventType, 32), shorten(res.RefundStatus, 32), payments.ErrMalformed)
 	}
 	st := payments.TradeStatus{
 		OutTradeNo:      res.OutTradeNo,
@@ -126,11 +167,15 @@ func (p *Provider) refundStatus(req *wxv3.V3NotifyReq) (payments.TradeStatus, er
 		RawCode:         req.EventType,
 		State:           payments.StatePaid,
 	}
-	if req.EventType == eventRefundOK && res.RefundStatus == "SUCCESS" {
+	if ev.state == payments.RefundSuccess {
 		st.State = payments.StateRefunded
 		st.RefundedFen = int64(res.Amount.Refund)
 	}
-	return st, nil
+	refund := &payments.RefundNotice{RefundNo: res.OutRefundNo, ProviderRefundNo: res.RefundId, State: ev.state, AmountFen: int64(res.Amount.Refund)}
+	if at, err := time.Parse(time.RFC3339, res.SuccessTime); err == nil {
+		refund.At = at
+	}
+	return st, refund, nil
 }
 
 // Acknowledge answers WeChat Pay: 204 with no body when err is nil;

@@ -174,6 +174,15 @@ func TestParseNotificationRefund(t *testing.T) {
 	if got.Status.State != payments.StatePaid || got.Status.RefundedFen != 0 {
 		t.Fatalf("abnormal refund must leave the trade paid: %+v", got.Status)
 	}
+	if r := got.Refund; r == nil || r.State != payments.RefundAbnormal || r.RefundNo != "QT20250102000045R1" || r.AmountFen != 250 ||
+		r.ProviderRefundNo != "50000000382019052709732678859" {
+		t.Fatalf("abnormal refund part: %+v", got.Refund)
+	}
+	// An event that says one thing and a refund_status that says another.
+	n = notice{ID: "EV-refund-4", Event: "REFUND.SUCCESS", Resource: res, AAD: "refund"}
+	if _, err := p.ParseNotification(n.request(t, platformKey(t))); !errors.Is(err, payments.ErrMalformed) {
+		t.Fatalf("REFUND.SUCCESS with refund_status ABNORMAL: %v", err)
+	}
 	res["mchid"] = "1900000999"
 	n = notice{ID: "EV-refund-3", Event: "REFUND.SUCCESS", Resource: res, AAD: "refund"}
 	if _, err := p.ParseNotification(n.request(t, platformKey(t))); !errors.Is(err, payments.ErrWrongMerchant) {

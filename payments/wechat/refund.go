@@ -2,7 +2,9 @@ package wechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 
 	"github.com/go-pay/gopay"
@@ -21,13 +23,25 @@ const maxReason = 80
 
 // Refund refunds part or all of a paid trade (POST
 // /v3/refund/domestic/refunds). RefundNo is out_refund_no, WeChat's
-// idempotency key: asking twice answers the same refund.
+// idempotency key: asking twice answers the same refund. The answer's
+// status is RefundSuccess, RefundPending (PROCESSING), RefundAbnormal
+// (ABNORMAL: not final; the money is in WeChat Pay's refund transit
+// account) or RefundFailed (CLOSED). An answer that is not 200 is not
+// taken as a failure on its word (WeChat Pay's refund practice): 429
+// FREQUENCY_LIMITED is ErrUnavailable, retry later with the same
+// RefundNo; any other is followed by a query by out_refund_no, whose
+// answer counts if the refund exists with the amount asked for; the
+// refusal stands if the query says there is no such refund (or the number
+// is another amount's).
 func (p *Provider) Refund(ctx context.Context, req payments.RefundRequest) (payments.RefundResult, error) {
 	const op = "refund"
 	if err := checkOutTradeNo(op, req.OutTradeNo); err != nil {
 		return payments.RefundResult{}, err
 	}
 	if err := checkRefundNo(op, req.RefundNo); err != nil {
+		return payments.RefundResult{}, err
+	}
+	if err := p.ready(); err != nil {
 		return payments.RefundResult{}, err
 	}
 	if req.AmountFen <= 0 || req.TotalFen <= 0 || req.AmountFen > req.TotalFen {
@@ -50,9 +64,25 @@ func (p *Provider) Refund(ctx context.Context, req payments.RefundRequest) (paym
 		return payments.RefundResult{}, callError(op, rsp != nil, err)
 	}
 	if rsp.Code != wxv3.Success {
-		return payments.RefundResult{}, apiError(op, rsp.Code, rsp.ErrResponse)
+		return p.refundRefused(ctx, req, apiError(op, rsp.Code, rsp.ErrResponse))
 	}
 	return refundResult(op, req.OutTradeNo, req.RefundNo, rsp.Response)
+}
+
+// refundRefused settles a refund answered with an error status.
+func (p *Provider) refundRefused(ctx context.Context, req payments.RefundRequest, refusal *APIError) (payments.RefundResult, error) {
+	if refusal.HTTPStatus == http.StatusTooManyRequests {
+		return payments.RefundResult{}, fmt.Errorf("wechat refund %s: rate limited; retry later with the same refund number: %w", req.RefundNo, refusal)
+	}
+	res, err := p.QueryRefund(ctx, req.OutTradeNo, req.RefundNo)
+	switch {
+	case err == nil && res.AmountFen == req.AmountFen:
+		return res, nil // the refund exists: its state counts
+	case err == nil, errors.Is(err, payments.ErrNotFound):
+		return payments.RefundResult{}, refusal // no such refund (or one of another amount): the refusal stands
+	}
+	return payments.RefundResult{}, fmt.Errorf("wechat refund %s: answered %d %s and the refund query failed (%v); outcome unknown, ask again with the same refund number: %w",
+		req.RefundNo, refusal.HTTPStatus, refusal.Code, err, payments.ErrUnavailable)
 }
 
 // QueryRefund asks for one refund by out_refund_no (GET
@@ -64,6 +94,9 @@ func (p *Provider) QueryRefund(ctx context.Context, outTradeNo, refundNo string)
 		return payments.RefundResult{}, err
 	}
 	if err := checkRefundNo(op, refundNo); err != nil {
+		return payments.RefundResult{}, err
+	}
+	if err := p.ready(); err != nil {
 		return payments.RefundResult{}, err
 	}
 	rsp, err := p.client.V3RefundQuery(ctx, refundNo, nil)
@@ -98,7 +131,9 @@ func refundResult(op, outTradeNo, refundNo string, r *wxv3.RefundOrderResponse) 
 		res.State = payments.RefundSuccess
 	case "PROCESSING":
 		res.State = payments.RefundPending
-	case "CLOSED", "ABNORMAL":
+	case "ABNORMAL":
+		res.State = payments.RefundAbnormal
+	case "CLOSED":
 		res.State = payments.RefundFailed
 	default:
 		return payments.RefundResult{}, fmt.Errorf("wechat %s: unknown refund status %q: %w", op, r.Status, payments.ErrMalformed)

@@ -67,8 +67,11 @@ func (p *Provider) CreateQR(ctx context.Context, req payments.QRRequest) (paymen
 	if notifyURL == "" {
 		return payments.QR{}, fmt.Errorf("wechat %s: no notify URL; WeChat Pay needs one: set NotifyURL in the wechat config: %w", op, payments.ErrRejected)
 	}
-	if err := checkNotifyURL(notifyURL); err != nil {
+	if err := CheckNotifyURL(notifyURL, p.cfg.live()); err != nil {
 		return payments.QR{}, fmt.Errorf("wechat %s: notify URL %w: %w", op, err, payments.ErrRejected)
+	}
+	if err := p.ready(); err != nil {
+		return payments.QR{}, err
 	}
 	now := p.clock()
 	bm := gopay.BodyMap{}
@@ -107,6 +110,9 @@ func (p *Provider) CreateQR(ctx context.Context, req payments.QRRequest) (paymen
 func (p *Provider) Query(ctx context.Context, outTradeNo string) (payments.TradeStatus, error) {
 	const op = "query"
 	if err := checkOutTradeNo(op, outTradeNo); err != nil {
+		return payments.TradeStatus{}, err
+	}
+	if err := p.ready(); err != nil {
 		return payments.TradeStatus{}, err
 	}
 	rsp, err := p.client.V3TransactionQueryOrder(ctx, wxv3.OutTradeNo, outTradeNo)
@@ -204,7 +210,10 @@ func maskOpenID(id string) string {
 // is, never closed), closes (POST …/close, 204), then queries again to
 // confirm CLOSED, since a buyer can pay between the query and the close.
 // A trade WeChat Pay does not know is answered StateClosed with RawCode
-// ORDER_NOT_EXIST: nothing can be paid on it. Close never refunds.
+// ORDER_NOT_EXIST: nothing can be paid on it. A close refused with a 4xx
+// while the trade is still open is payments.ErrCloseRefused (and
+// ErrRejected): not transient, settle the trade with a query. Close never
+// refunds.
 func (p *Provider) Close(ctx context.Context, outTradeNo string) (payments.TradeStatus, error) {
 	const op = "close"
 	if err := checkOutTradeNo(op, outTradeNo); err != nil {
@@ -237,7 +246,7 @@ func (p *Provider) Close(ctx context.Context, outTradeNo string) (payments.Trade
 		return after, nil
 	}
 	if refused {
-		return payments.TradeStatus{}, apiError(op, rsp.Code, rsp.ErrResponse)
+		return payments.TradeStatus{}, closeRefused(apiError(op, rsp.Code, rsp.ErrResponse))
 	}
 	return payments.TradeStatus{}, fmt.Errorf("wechat %s: close accepted but the trade is still %s: %w", op, after.RawCode, payments.ErrUnavailable)
 }
@@ -255,6 +264,9 @@ func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (
 	}
 	if req.AuthCode == "" || req.Subject == "" {
 		return payments.TradeStatus{}, fmt.Errorf("wechat %s: auth code and subject are required: %w", op, payments.ErrRejected)
+	}
+	if err := p.ready(); err != nil {
+		return payments.TradeStatus{}, err
 	}
 	storeID := p.cfg.StoreID
 	if storeID == "" {
@@ -297,6 +309,9 @@ func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (
 func (p *Provider) Reverse(ctx context.Context, outTradeNo string) error {
 	const op = "reverse"
 	if err := checkOutTradeNo(op, outTradeNo); err != nil {
+		return err
+	}
+	if err := p.ready(); err != nil {
 		return err
 	}
 	bm := gopay.BodyMap{}

@@ -4,6 +4,9 @@
 package sandboxtest
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -53,4 +56,19 @@ func Start(tb testing.TB) *Gateway {
 		tb.Fatal(err)
 	}
 	return &Gateway{Gateway: gw, Info: info, Server: srv}
+}
+
+// PostFaults switches the faults through the control API, as a script
+// would, failing the test unless the sandbox takes them.
+func (g *Gateway) PostFaults(tb testing.TB, f sandbox.Faults) {
+	tb.Helper()
+	body, _ := json.Marshal(f)
+	resp, err := http.Post(g.Info.BaseURL+"/sandbox/faults", "application/json", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("faults %+v: HTTP %d", f, resp.StatusCode)
+	}
 }
