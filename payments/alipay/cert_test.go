@@ -73,9 +73,8 @@ func TestCertificateModeOutdatedAlipayCert(t *testing.T) {
 	if sn := alipay.CurrentCertSN(p); sn != r.gw.Keys().Certs.AlipaySN {
 		t.Fatalf("now trusting %s", sn)
 	}
-	cfg := alipay.Config{AppID: r.info.Alipay.AppID, SellerID: r.info.Alipay.SellerID,
-		AppPrivateKeyFile: r.info.Alipay.AppPrivateKeyFile, AppCertFile: r.info.Alipay.AppCertFile,
-		AlipayRootCertFile: other.AlipayRootCertFile, AlipayCertFile: other.AlipayCertPublicKeyFile, GatewayURL: r.info.Alipay.GatewayURL}
+	cfg := sandboxclient.AlipayCertConfig(r.info)
+	cfg.AlipayRootCertFile, cfg.AlipayCertFile = other.AlipayRootCertFile, other.AlipayCertPublicKeyFile
 	_, err = newProvider(t, cfg).CreateQR(ctx, payments.QRRequest{OutTradeNo: "K0000003P01", AmountFen: 100, Subject: "x", ExpiresAt: time.Now().Add(time.Minute)})
 	if !errors.Is(err, payments.ErrBadSignature) {
 		t.Fatalf("another root too: %v", err)

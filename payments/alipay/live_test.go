@@ -23,6 +23,7 @@ import (
 	"qrtill/payments"
 	"qrtill/payments/alipay"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxclient"
 )
 
 // setFaults switches the sandbox's faults through its control API.
@@ -35,8 +36,7 @@ func TestCertModeErrorAnswerWithoutSerial(t *testing.T) {
 	r := newRig(t)
 	qr(t, r.p, "S0000001P01", 100, "") // a precreate nobody scanned: query answers ACQ.TRADE_NOT_EXIST
 	info := r.info
-	cfg := alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID, AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile,
-		AppCertFile: info.Alipay.AppCertFile, AlipayRootCertFile: info.Alipay.AlipayRootCertFile, AlipayCertFile: info.Alipay.AlipayCertFile}
+	cfg := sandboxclient.AlipayCertConfig(info)
 	// A signed business error without alipay_cert_sn: verified with the
 	// current certificate and accepted, as gopay and the Java SDK do.
 	cfg.GatewayURL = r.proxy(t, func(b []byte) []byte { return certSNRE.ReplaceAll(b, nil) })
@@ -138,8 +138,7 @@ func TestCertificateRotationUntrusted(t *testing.T) {
 		t.Fatalf("the rogue certificate has SN %s, want %s", sn, certs.NextAlipaySN)
 	}
 	var downloads atomic.Int32
-	cfg := alipay.Config{AppID: r.info.Alipay.AppID, SellerID: r.info.Alipay.SellerID, AppPrivateKeyFile: r.info.Alipay.AppPrivateKeyFile,
-		AppCertFile: r.info.Alipay.AppCertFile, AlipayRootCertFile: r.info.Alipay.AlipayRootCertFile, AlipayCertFile: r.info.Alipay.AlipayCertFile}
+	cfg := sandboxclient.AlipayCertConfig(r.info)
 	cfg.GatewayURL = r.proxyWith(t, func(f url.Values) {
 		if f.Get("method") == "alipay.open.app.alipaycert.download" {
 			downloads.Add(1)

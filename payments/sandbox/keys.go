@@ -284,7 +284,7 @@ func loadKeys(dir string) (*Keys, error) {
 	// made and issued now.
 	for name, p := range map[string]**rsa.PrivateKey{alipayNextPrivate: &k.AlipayNextPlatformKey, wechatCertPrivate: &k.WeChatCertKey} {
 		if data, err := payments.ReadSecretFile(filepath.Join(dir, name)); err == nil {
-			*p, _ = ParsePrivateKeyPEM(data)
+			*p, _, _ = payments.ParsePrivateKeyPEM(data)
 		}
 		if *p == nil {
 			return k, k.Save(dir)

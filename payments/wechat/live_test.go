@@ -13,15 +13,15 @@ import (
 
 	"qrtill/payments"
 	"qrtill/payments/sandbox"
+	"qrtill/payments/sandbox/sandboxclient"
 	"qrtill/payments/wechat"
 )
 
 // configured is a provider for the sandbox with its configuration edited.
 func configured(t testing.TB, info sandbox.Info, edit func(*wechat.Config)) *wechat.Provider {
 	t.Helper()
-	cfg := wechat.Config{MchID: info.WeChat.MchID, AppID: info.WeChat.AppID, SerialNo: info.WeChat.SerialNo,
-		PrivateKeyFile: info.WeChat.PrivateKeyFile, APIv3KeyFile: info.WeChat.APIv3KeyFile, PublicKeyID: info.WeChat.PublicKeyID,
-		PublicKeyFile: info.WeChat.PublicKeyFile, BaseURL: info.WeChat.BaseURL, NotifyURL: "http://127.0.0.1:1/notify/wechat"}
+	_, cfg := sandboxclient.Configs(info)
+	cfg.NotifyURL = "http://127.0.0.1:1/notify/wechat"
 	edit(&cfg)
 	p, err := wechat.New(cfg)
 	if err != nil {

@@ -44,3 +44,12 @@ var (
 	_ payments.Provider = (*alipay.Provider)(nil)
 	_ payments.Provider = (*wechat.Provider)(nil)
 )
+
+// AlipayCertConfig is the Alipay configuration in certificate mode (app,
+// root and Alipay certificates instead of Alipay's public key).
+func AlipayCertConfig(info sandbox.Info) alipay.Config {
+	return alipay.Config{AppID: info.Alipay.AppID, SellerID: info.Alipay.SellerID,
+		AppPrivateKeyFile: info.Alipay.AppPrivateKeyFile, AppCertFile: info.Alipay.AppCertFile,
+		AlipayRootCertFile: info.Alipay.AlipayRootCertFile, AlipayCertFile: info.Alipay.AlipayCertFile,
+		GatewayURL: info.Alipay.GatewayURL}
+}
