@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -76,7 +77,11 @@ func BenchmarkCreateOrder(b *testing.B) {
 	reportPercentiles(b, ds)
 }
 
-// BenchmarkOrdersByDay lists one day of 10,000 orders in a book of 30,000.
+// BenchmarkOrdersByDay lists one day of 10,000 orders in a book of
+// 30,000 and, in the same loop, reads the same keys with bbolt alone: the
+// day index walked with the orders cursor stepped along, each value
+// copied out of the transaction (what any reader must do), no decoding.
+// It reports both times and their ratio (x-raw; the target is ≤ 1.2).
 func BenchmarkOrdersByDay(b *testing.B) {
 	const perDay = 10_000
 	db := openTest(b, Options{NoSync: true})
@@ -89,12 +94,41 @@ func BenchmarkOrdersByDay(b *testing.B) {
 	}
 	bulkCreate(b, db, orders, 5_000)
 	ctx := context.Background()
+	day := at(2, 12, 0, 0)
+	var store, raw time.Duration
 	for b.Loop() {
-		got, err := db.OrdersByDay(ctx, at(2, 12, 0, 0))
+		start := time.Now()
+		got, err := db.OrdersByDay(ctx, day)
+		store += time.Since(start)
 		if err != nil || len(got) != perDay {
 			b.Fatalf("OrdersByDay = %d orders, %v; want %d", len(got), err, perDay)
 		}
+		start = time.Now()
+		values := rawDay(b, db, day)
+		raw += time.Since(start)
+		if len(values) != perDay {
+			b.Fatalf("raw read = %d values, want %d", len(values), perDay)
+		}
 	}
+	b.ReportMetric(float64(store.Nanoseconds())/float64(b.N), "store-ns/op")
+	b.ReportMetric(float64(raw.Nanoseconds())/float64(b.N), "raw-ns/op")
+	b.ReportMetric(float64(store)/float64(raw), "x-raw")
+}
+
+// rawDay reads the values of one day's orders with bbolt alone.
+func rawDay(tb testing.TB, db *DB, day time.Time) [][]byte {
+	var out [][]byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		found, err := scanDay(tx, dayPrefix(day, db.loc), nil)
+		for _, f := range found {
+			out = append(out, bytes.Clone(f.value))
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
 
 // BenchmarkOpenAttempts finds the 20 orders awaiting payment among 100,000.
