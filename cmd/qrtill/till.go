@@ -81,9 +81,9 @@ func startTill(cmd *cobra.Command, cfg config.Config, logToStderr bool) (*tillSe
 		done()
 		return nil, err
 	}
-	numbers := pos.NewOrderNumberGenerator(time.Now, time.Local)
+	numbers := pos.NewOrderNumberGenerator(time.Now, db.Location())
 	till, err = pos.NewTill(pos.TillConfig{
-		Store: db, Providers: gw.providers, NextNumber: numbers.Next, ShopName: cfg.Shop, Logf: logf,
+		Store: db, Providers: gw.providers, NextNumber: numbers.Next, ShopName: cfg.Shop, Logf: logf, Location: db.Location(),
 		NotifyURL: func(ch payments.Channel) string {
 			switch {
 			case rc != nil:
