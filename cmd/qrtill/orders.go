@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"qrtill/internal/bookapi"
 	"qrtill/pos"
 	"qrtill/storage"
 )
@@ -33,25 +33,19 @@ func newOrdersCmd() *cobra.Command {
 			if status != "" && !validStatus(status) {
 				return badInput(fmt.Errorf("--status %q is not an order status; use one of %v", status, orderStatuses))
 			}
-			db, err := openStoreFor(cmd, "orders")
+			if err := checkDay(day); err != nil {
+				return err
+			}
+			book, done, err := openReader(cmd, "orders")
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			orders, err := listOrders(cmd.Context(), db, day, all)
+			defer done()
+			l, err := book.Orders(cmd.Context(), bookapi.Query{Day: day, All: all, Status: status})
 			if err != nil {
-				return err
+				return bookError(err)
 			}
-			if status != "" {
-				kept := orders[:0]
-				for _, o := range orders {
-					if string(o.Status) == status {
-						kept = append(kept, o)
-					}
-				}
-				orders = kept
-			}
-			return writeOrders(cmd.OutOrStdout(), format, orders)
+			return writeOrders(cmd.OutOrStdout(), format, l)
 		},
 	}
 	f := cmd.Flags()
@@ -80,33 +74,17 @@ func validStatus(s string) bool {
 	return false
 }
 
-// parseDay reads --day in the store's time zone (today when empty).
-func parseDay(db *storage.DB, day string) (time.Time, error) {
-	if day == "" {
-		return time.Now().In(db.Location()), nil
+// checkDay refuses a --day that is not YYYY-MM-DD before anything is
+// opened.
+func checkDay(day string) error {
+	if _, err := time.Parse("2006-01-02", day); day != "" && err != nil {
+		return badInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
 	}
-	t, err := db.ParseDay(day)
-	if err != nil {
-		return t, badInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
-	}
-	return t, nil
+	return nil
 }
 
-func listOrders(ctx context.Context, db *storage.DB, day string, all bool) ([]pos.Order, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if all {
-		return db.AllOrders(ctx)
-	}
-	d, err := parseDay(db, day)
-	if err != nil {
-		return nil, err
-	}
-	return db.OrdersByDay(ctx, d)
-}
-
-func writeOrders(w io.Writer, format string, orders []pos.Order) error {
+func writeOrders(w io.Writer, format string, l bookapi.Listing) error {
+	orders := l.Orders
 	switch format {
 	case "json":
 		if orders == nil {
@@ -127,8 +105,12 @@ func writeOrders(w io.Writer, format string, orders []pos.Order) error {
 	default:
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NUMBER\tTIME\tSTATUS\tCHANNEL\tTOTAL\tCASHIER")
+		loc, err := storage.LoadZone(l.Zone)
+		if err != nil {
+			loc = time.Local
+		}
 		for _, o := range orders {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.CreatedAt.Local().Format("2006-01-02 15:04"),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.CreatedAt.In(loc).Format("2006-01-02 15:04"),
 				o.Status, dash(string(o.Channel)), o.Total, dash(o.Cashier))
 		}
 		if len(orders) == 0 {

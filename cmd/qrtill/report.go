@@ -21,20 +21,18 @@ func newReportCmd() *cobra.Command {
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
-			db, err := openStoreFor(cmd, "report")
+			if err := checkDay(day); err != nil {
+				return err
+			}
+			book, done, err := openReader(cmd, "report")
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			d, err := parseDay(db, day)
+			defer done()
+			rep, err := book.Report(cmd.Context(), day)
 			if err != nil {
-				return err
+				return bookError(err)
 			}
-			orders, err := db.OrdersByDay(cmd.Context(), d)
-			if err != nil {
-				return err
-			}
-			rep := pos.BuildDayReport(d, orders)
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")

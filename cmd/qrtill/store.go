@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/spf13/cobra"
-
 	"qrtill/config"
 	"qrtill/storage"
 )
@@ -17,20 +15,11 @@ import (
 func openStore(cfg config.Config) (*storage.DB, error) {
 	db, err := storage.Open(filepath.Join(cfg.Data, "orders.db"), storage.Options{})
 	if err != nil {
-		if errors.Is(err, storage.ErrLocked) || errors.Is(err, fs.ErrPermission) ||
+		if errors.Is(err, storage.ErrLocked) || errors.Is(err, storage.ErrDamaged) || errors.Is(err, fs.ErrPermission) ||
 			errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrExist) {
 			return nil, badInput(err)
 		}
 		return nil, err
 	}
 	return db, nil
-}
-
-// openStoreFor loads a command's configuration and opens the order book.
-func openStoreFor(cmd *cobra.Command, name string) (*storage.DB, error) {
-	cfg, err := loadConfig(cmd, name)
-	if err != nil {
-		return nil, err
-	}
-	return openStore(cfg)
 }
