@@ -161,7 +161,7 @@ func (db *DB) precheck(opts Options) (*os.File, error) {
 		return nil, fmt.Errorf("open order book %s: %w", db.path, ErrNoBook)
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
-	case errors.Is(err, fs.ErrPermission) && !opts.ReadOnly:
+	case errors.Is(err, fs.ErrPermission) && !opts.ReadOnly, errors.Is(err, syscall.ENOTDIR):
 		return nil, notWritable(dir, err)
 	case err != nil:
 		return nil, fmt.Errorf("open order book %s: %w", db.path, err)

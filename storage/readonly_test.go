@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +109,15 @@ func TestAttemptIndexKeepsNoCopyOfTheNumber(t *testing.T) {
 	other := newOrder("20250301090000000k3f0002", at(1, 9, 0, 0), newAttempt(n+"P01", pos.AttemptWaiting))
 	if err := db.CreateOrder(ctx, other); !errors.Is(err, pos.ErrDuplicate) {
 		t.Errorf("CreateOrder with another's out_trade_no = %v", err)
+	}
+}
+
+func TestReadOnlyUnderARegularFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	os.WriteFile(file, nil, 0o600)
+	dir := filepath.Join(file, "data")
+	_, err := Open(filepath.Join(dir, "orders.db"), Options{ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "cannot write to "+dir) || !strings.Contains(err.Error(), "--data") {
+		t.Errorf("Open = %v, want the data dir named with the fix", err)
 	}
 }
