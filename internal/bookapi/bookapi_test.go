@@ -238,3 +238,26 @@ func TestListenReplacesOnlyAStaleSocket(t *testing.T) {
 		t.Errorf("Listen on a %d-byte path = %v", len(long), err)
 	}
 }
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, SocketPath(dir), NewLocal(damagedBook{}, nil), t.Logf) }()
+	c := NewClient(SocketPath(dir))
+	defer c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Ping(context.Background()) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("Run never answered")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if _, err := os.Lstat(SocketPath(dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket left after Run (%v)", err)
+	}
+}

@@ -80,6 +80,34 @@ func Listen(path string, r Reader, logf func(string, ...any)) (*Server, error) {
 	return &Server{path: path, ln: ln, http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}, nil
 }
 
+// Run serves r on the socket at path until ctx ends, then shuts down,
+// giving the questions being answered shutdownWait. It fits an errgroup
+// in the till's assembly:
+//
+//	g.Go(func() error { return bookapi.Run(ctx, bookapi.SocketPath(data), bookapi.NewLocal(db, nil), logf) })
+func Run(ctx context.Context, path string, r Reader, logf func(string, ...any)) error {
+	s, err := Listen(path, r, logf)
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		s.Close()
+	}
+	return <-served
+}
+
+// shutdownWait is how long Run waits for answers in progress at the end.
+const shutdownWait = 5 * time.Second
+
 // removeStale removes a socket nobody answers on; anything else at path
 // is left alone and refused.
 func removeStale(path string) error {
