@@ -148,12 +148,19 @@ func (db *DB) SnapshotName(now time.Time) string {
 	return snapshotPrefix + now.In(db.loc).Format(dayLayout) + snapshotSuffix
 }
 
-// SnapshotIfDue keeps the daily snapshots in dir (DATA/backups): when the
-// shop day that contains now has none yet, it writes one (BackupFile)
-// and then removes all but the newest keep (DefaultKeep if keep < 1). It
-// returns the snapshot written, or "" when none was due. Call it at
-// start and then every hour or so (KeepSnapshots does).
+// BackupDir is where the book's backups are kept (Options.BackupDir,
+// DATA/backups by default) and looked for when it is damaged.
+func (db *DB) BackupDir() string { return db.backups }
+
+// SnapshotIfDue keeps the daily snapshots in dir ("" for BackupDir): when
+// the shop day that contains now has none yet, it writes one
+// (BackupFile) and then removes all but the newest keep (DefaultKeep if
+// keep < 1). It returns the snapshot written, or "" when none was due.
+// Call it at start and then every hour or so (KeepSnapshots does).
 func (db *DB) SnapshotIfDue(dir string, now time.Time, keep int) (string, error) {
+	if dir == "" {
+		dir = db.backups
+	}
 	path := filepath.Join(dir, db.SnapshotName(now))
 	if _, err := os.Stat(path); err == nil {
 		return "", nil
@@ -179,7 +186,9 @@ func (db *DB) SnapshotIfDue(dir string, now time.Time, keep int) (string, error)
 // KeepSnapshots runs SnapshotIfDue now and then every interval (an hour
 // if 0) until ctx ends, reading the time from now (time.Now if nil). A
 // failure is passed to logf and tried again at the next interval; it
-// returns nil when ctx ends.
+// returns nil when ctx ends. In the till's assembly:
+//
+//	g.Go(func() error { return db.KeepSnapshots(ctx, "", keep, 0, nil, logf) })
 func (db *DB) KeepSnapshots(ctx context.Context, dir string, keep int, interval time.Duration, now func() time.Time, logf func(string, ...any)) error {
 	if interval <= 0 {
 		interval = time.Hour

@@ -114,6 +114,12 @@ func TestSnapshotIfDueKeepsOnePerShopDay(t *testing.T) {
 	if got := NewestBackup(dir); got != filepath.Join(dir, want[2]) {
 		t.Errorf("NewestBackup = %q", got)
 	}
+	if got := db.BackupDir(); got != filepath.Join(filepath.Dir(db.Path()), "backups") {
+		t.Errorf("BackupDir = %s, want backups beside the book", got)
+	}
+	if p, err := db.SnapshotIfDue("", at(8, 9, 0, 0), 3); err != nil || filepath.Dir(p) != db.BackupDir() {
+		t.Errorf("SnapshotIfDue(\"\") = %q, %v; want a snapshot in BackupDir", p, err)
+	}
 	st, _ := os.Stat(dir)
 	if st.Mode().Perm() != 0o700 {
 		t.Errorf("backup dir mode %v, want 700", st.Mode().Perm())
