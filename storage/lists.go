@@ -28,12 +28,20 @@ func (db *DB) OrdersByDay(ctx context.Context, day time.Time) ([]pos.Order, erro
 		if db.legacyDays {
 			return db.legacyDay(ctx, tx, day, &out)
 		}
-		found, err := scanDay(tx, prefix, make([]stored, 0, countDay(tx, prefix)))
-		if err != nil {
-			return err
-		}
-		out, err = db.decodeAll(ctx, found)
-		return err
+		// Counted first, then decoded straight from the walk: no list of
+		// values to grow.
+		out = make([]pos.Order, countDay(tx, prefix))
+		dec, i := newDecoder(db.loc, true), 0
+		return walkDay(tx, prefix, func(number, value []byte) error {
+			if i == len(out) {
+				return damaged("has a damaged index (day %s changed while read)", prefix)
+			}
+			if err := decodeOne(ctx, dec, &out[i], i, number, value); err != nil {
+				return err
+			}
+			i++
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list orders of %s: %w", prefix, err)
@@ -43,6 +51,16 @@ func (db *DB) OrdersByDay(ctx context.Context, day time.Time) ([]pos.Order, erro
 
 // scanDay appends to found the orders filed under one day prefix.
 func scanDay(tx *bolt.Tx, prefix []byte, found []stored) ([]stored, error) {
+	err := walkDay(tx, prefix, func(number, value []byte) error {
+		found = append(found, stored{number, value})
+		return nil
+	})
+	return found, err
+}
+
+// walkDay calls fn with the number and value of each order filed under
+// one day prefix, in number order.
+func walkDay(tx *bolt.Tx, prefix []byte, fn func(number, value []byte) error) error {
 	// Both buckets sort by number, so the next order is nearly always the
 	// orders cursor's next key: step, and Seek only on a miss.
 	oc := tx.Bucket(bucketOrders).Cursor()
@@ -58,11 +76,13 @@ func scanDay(tx *bolt.Tx, prefix []byte, found []stored) ([]stored, error) {
 			ok, v = oc.Seek(number)
 		}
 		if ok == nil || !bytes.Equal(ok, number) {
-			return nil, damaged("has a damaged index (order %s of day %s is missing)", number, prefix)
+			return damaged("has a damaged index (order %s of day %s is missing)", number, prefix)
 		}
-		found = append(found, stored{ok, v})
+		if err := fn(ok, v); err != nil {
+			return err
+		}
 	}
-	return found, nil
+	return nil
 }
 
 // countDay counts the orders filed under one day prefix (a walk of the
@@ -198,14 +218,22 @@ func (db *DB) decodeAll(ctx context.Context, found []stored) ([]pos.Order, error
 	dec := newDecoder(db.loc, true)
 	out := make([]pos.Order, len(found))
 	for i, f := range found {
-		if i%ctxEvery == ctxEvery-1 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if err := dec.order(&out[i], f.value); err != nil {
-			return nil, damaged("has a damaged order %s (%v)", f.number, err)
+		if err := decodeOne(ctx, dec, &out[i], i, f.number, f.value); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// decodeOne decodes the i-th order of a list, checking ctx now and then.
+func decodeOne(ctx context.Context, dec *decoder, o *pos.Order, i int, number, value []byte) error {
+	if i%ctxEvery == ctxEvery-1 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := dec.order(o, value); err != nil {
+		return damaged("has a damaged order %s (%v)", number, err)
+	}
+	return nil
 }
