@@ -106,8 +106,8 @@ func (o Options) complete(path string) (Options, error) {
 	if o.Location == nil {
 		o.Location = DefaultLocation()
 	}
-	if o.Location == time.Local {
-		return o, errors.New("open order book: give the shop's time zone by name (like Asia/Shanghai), not the process's Local")
+	if _, err := LoadZone(o.Location.String()); err != nil || o.Location == time.Local || o.Location.String() == "" {
+		return o, fmt.Errorf("open order book: the shop's time zone %q is not one the book can record; give it by its IANA name, like %s", o.Location, DefaultZone)
 	}
 	if o.BackupDir == "" {
 		o.BackupDir = filepath.Join(filepath.Dir(path), "backups")

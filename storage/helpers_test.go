@@ -17,13 +17,7 @@ import (
 )
 
 // shanghai is the fixed non-UTC zone of the day-boundary tests.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+var shanghai = DefaultLocation()
 
 // openTest opens a fresh order book in t.TempDir(), in Shanghai time
 // unless opts says otherwise, and checks it on cleanup.

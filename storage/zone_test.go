@@ -49,8 +49,11 @@ func TestDayIsTheShopsWhateverTheProcessTZ(t *testing.T) {
 	}
 	sameJSON(t, "2 March (Shanghai)", dayNumbers(t, db, "2025-03-02"), []string{"N1"})
 	sameJSON(t, "1 March", dayNumbers(t, db, "2025-03-01"), []string{})
-	if _, err := Open(filepath.Join(t.TempDir(), "x.db"), Options{Location: time.Local}); err == nil {
-		t.Error("Open with time.Local succeeded; want the zone by name")
+	for _, loc := range []*time.Location{time.Local, time.FixedZone("", 8*3600), time.FixedZone("CST", 8*3600)} {
+		if db, err := Open(filepath.Join(t.TempDir(), "x.db"), Options{Location: loc}); err == nil {
+			db.Close()
+			t.Errorf("Open in zone %q succeeded; want a zone the book can record by name", loc)
+		}
 	}
 }
 
