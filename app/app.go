@@ -19,6 +19,7 @@ import (
 
 	"qrtill/assets"
 	"qrtill/config"
+	"qrtill/internal/bookapi"
 	"qrtill/payments"
 	"qrtill/payments/alipay"
 	"qrtill/payments/notify"
@@ -69,6 +70,7 @@ type App struct {
 	sandbox *demoSandbox    // the in-process sandbox, in demo mode
 	notify  *notifyListener // the direct listener, if any
 	relay   *relay.Client   // the relay client, if any
+	book    *bookapi.Server // answers orders/report/backup while the till runs
 
 	services
 }
@@ -140,8 +142,10 @@ func (a *App) assemble(opts Options, in checked) error {
 		return err
 	}
 	a.relay = a.relayClient(in.token)
-	tc := pos.TillConfig{Store: a.store, Providers: a.providers, ShopName: a.cfg.Shop.Name,
-		NextNumber: pos.NewOrderNumberGenerator(time.Now, a.cfg.Location()).Next,
+	a.listenBook()
+	zone := a.store.Location() // the book's own zone: orders are filed and numbered there
+	tc := pos.TillConfig{Store: a.store, Providers: a.providers, ShopName: a.cfg.Shop.Name, Location: zone,
+		NextNumber: pos.NewOrderNumberGenerator(time.Now, zone).Next,
 		NotifyURL:  a.notifyURL, Notifying: a.notifying, Log: a.log.With("sys", "till")}
 	if opts.Till != nil {
 		opts.Till(&tc)
@@ -202,6 +206,9 @@ func (a *App) release() {
 	}
 	if a.sandbox != nil {
 		a.sandbox.release()
+	}
+	if a.book != nil {
+		a.book.Close()
 	}
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {

@@ -59,6 +59,10 @@ func (a *App) addServices() {
 		c := a.relay
 		a.fronts = append(a.fronts, &running{Service: Service{Name: "relay client", Run: c.Run}})
 	}
+	if a.book != nil {
+		a.fronts = append(a.fronts, &running{Service: a.bookService()})
+	}
+	a.fronts = append(a.fronts, &running{Service: a.snapshotService()})
 }
 
 // Start serves every part: the sandbox, then the notify listener and the

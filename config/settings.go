@@ -15,6 +15,7 @@ const (
 	CmdRelay   = "relay"   // `qrtill relay`
 	CmdOrders  = "orders"  // `qrtill orders`
 	CmdReport  = "report"  // `qrtill report`
+	CmdBackup  = "backup"  // `qrtill backup`
 )
 
 var (

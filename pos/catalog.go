@@ -68,9 +68,15 @@ func (e *CatalogError) Unwrap() error { return ErrBadCatalog }
 // CatalogColumns, then one product a line. A barcode cell may hold several
 // codes separated by "|" or spaces, or none. name is the file name used
 // in errors, which give the line, the column and the fix. SKUs and
-// barcodes must be unique (SKUs regardless of case).
+// barcodes must be unique (SKUs regardless of case). The file is UTF-8
+// (a byte-order mark is skipped) or, as Excel saves CSV on Chinese
+// Windows, GBK/GB18030; anything else is refused.
 func LoadCatalogCSV(name string, r io.Reader) (*Catalog, error) {
-	cr := csv.NewReader(r)
+	text, err := catalogText(name, r)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
@@ -97,6 +103,9 @@ func LoadCatalogCSV(name string, r io.Reader) (*Catalog, error) {
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
 			continue
+		}
+		if err := oneLine(name, rec, header, cr); err != nil {
+			return nil, err
 		}
 		p, perr := parseProduct(rec, col)
 		if perr != nil {
@@ -142,6 +151,24 @@ func catalogHeader(name string, header []string) (map[string]int, error) {
 		}
 	}
 	return col, nil
+}
+
+// oneLine refuses a value that runs over a line break: a quoted name
+// with a newline, or a missing closing quote swallowing the next lines.
+func oneLine(name string, rec, header []string, cr *csv.Reader) error {
+	for i, f := range rec {
+		if !strings.ContainsAny(f, "\r\n") {
+			continue
+		}
+		line, _ := cr.FieldPos(i)
+		column := ""
+		if i < len(header) {
+			column = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
+		}
+		return &CatalogError{File: name, Line: line, Column: column,
+			Msg: "has a line break inside quotes; keep each product on one line (is a closing quote missing?)"}
+	}
+	return nil
 }
 
 func blank(rec []string) bool {
@@ -202,6 +229,10 @@ func parseProduct(rec []string, col map[string]int) (Product, *CatalogError) {
 
 func csvError(name string, err error) error {
 	var pe *csv.ParseError
+	if errors.As(err, &pe) && pe.StartLine != pe.Line {
+		return &CatalogError{File: name, Line: pe.StartLine,
+			Msg: fmt.Sprintf("a quote opened on this line is still open on line %d; close it, keeping each product on one line", pe.Line)}
+	}
 	if errors.As(err, &pe) {
 		return &CatalogError{File: name, Line: pe.Line,
 			Msg: fmt.Sprintf("%v at character %d; check the quotes on that line", pe.Err, pe.Column)}

@@ -32,6 +32,10 @@ type TillConfig struct {
 	// NextNumber makes order numbers (an *OrderNumberGenerator's Next).
 	NextNumber func() string
 	Clock      func() time.Time // default time.Now
+	// Location is the shop's time zone: the till reads its clock there,
+	// so order and event times and "today" are the shop's, whatever the
+	// process's TZ. nil keeps the clock's own zone.
+	Location *time.Location
 	// PaymentWindow is how long a QR may be paid; default 5 minutes.
 	PaymentWindow time.Duration
 	Poll          PollPolicy // default DefaultPollPolicy()
@@ -86,6 +90,9 @@ func NewTill(cfg TillConfig) (*Till, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if loc, clock := cfg.Location, cfg.Clock; loc != nil {
+		cfg.Clock = func() time.Time { return clock().In(loc) }
 	}
 	if cfg.PaymentWindow <= 0 {
 		cfg.PaymentWindow = 5 * time.Minute
@@ -145,7 +152,7 @@ func (t *Till) Channels() []payments.Channel {
 	return out
 }
 
-// Now is the till's clock.
+// Now is the till's clock, in the shop's zone when one is set.
 func (t *Till) Now() time.Time { return t.cfg.Clock() }
 
 // Order returns a stored order.

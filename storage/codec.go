@@ -16,8 +16,8 @@ func (db *DB) getOrder(tx *bolt.Tx, number string) (pos.Order, error) {
 		return pos.Order{}, fmt.Errorf("find order %s: %w", number, pos.ErrNotFound)
 	}
 	var o pos.Order
-	if err := decodeOrderInto(&o, v, db.loc); err != nil {
-		return pos.Order{}, fmt.Errorf("decode order %s: %w", number, err)
+	if err := newDecoder(db.loc, false).order(&o, v); err != nil {
+		return pos.Order{}, damaged("has a damaged order %s (%v)", number, err)
 	}
 	return o, nil
 }

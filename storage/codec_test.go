@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -160,6 +161,110 @@ func FuzzDecodeOrder(f *testing.F) {
 		}
 		if a, b := encodeOrder(&again), encodeOrder(&got); !bytes.Equal(a, b) {
 			t.Fatalf("encoding is not stable:\n%x\n%x", a, b)
+		}
+	})
+}
+
+func TestOrderCodecReadsV1(t *testing.T) {
+	var want pos.Order
+	n := 0
+	fill(t, reflect.ValueOf(&want).Elem(), "Order", &n)
+	var got pos.Order
+	if err := decodeOrderInto(&got, encodeOrderV1(&want), shanghai); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("schema-1 value read back differently")
+	}
+}
+
+// Times around a daylight-saving change in the store's zone, written
+// relative to CreatedAt, come back with their own offsets.
+func TestOrderCodecTimesAcrossDST(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no zone data for Europe/Berlin")
+	}
+	created := time.Date(2025, 3, 30, 1, 59, 0, 5, berlin) // CET, one minute before CEST
+	o := pos.Order{Number: "t", CreatedAt: created, UpdatedAt: created.Add(2 * time.Minute),
+		Attempts: []pos.Attempt{{OutTradeNo: "tP01", CreatedAt: created.Add(time.Second), ExpiresAt: created.Add(5 * time.Minute).UTC(),
+			UpdatedAt: created.Add(time.Hour).In(time.FixedZone("", 3600))}}}
+	var got pos.Order
+	if err := decodeOrderInto(&got, encodeOrder(&o), berlin); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]time.Time{{got.CreatedAt, o.CreatedAt}, {got.UpdatedAt, o.UpdatedAt},
+		{got.Attempts[0].CreatedAt, o.Attempts[0].CreatedAt}, {got.Attempts[0].ExpiresAt, o.Attempts[0].ExpiresAt},
+		{got.Attempts[0].UpdatedAt, o.Attempts[0].UpdatedAt}} {
+		_, g := c[0].Zone()
+		_, w := c[1].Zone()
+		if !c[0].Equal(c[1]) || g != w {
+			t.Errorf("time %v came back as %v", c[1], c[0])
+		}
+	}
+	if got.UpdatedAt.Location() != berlin {
+		t.Errorf("UpdatedAt location %v, want Berlin (its offset is Berlin's then)", got.UpdatedAt.Location())
+	}
+}
+
+// A bulk decoder's orders do not share slices: appending to one order's
+// lines leaves the next order alone.
+func TestBulkDecodeSlicesAreSeparate(t *testing.T) {
+	dec := newDecoder(shanghai, true)
+	var got [2]pos.Order
+	for i := range got {
+		o := paidOrder(fmt.Sprintf("N%d", i), at(1, 9, 0, 0))
+		if err := dec.order(&got[i], encodeOrder(&o)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got[0].Lines = append(got[0].Lines, pos.Line{SKU: "extra"})
+	got[0].Attempts = append(got[0].Attempts, pos.Attempt{OutTradeNo: "extra"})
+	if got[1].Lines[0].SKU != "tea-01" || got[1].Attempts[0].OutTradeNo != "N1A1" {
+		t.Errorf("appending to order 0 changed order 1: %+v", got[1])
+	}
+}
+
+func TestEventLogRoundTrip(t *testing.T) {
+	evs := []pos.Event{
+		{At: at(1, 9, 0, 0), Source: pos.SourceCashier, Kind: "created", Detail: "2 lines"},
+		{At: at(1, 9, 0, 4).Add(123), Source: pos.SourcePoll, Kind: "paid", OutTradeNo: "N1P01", Detail: "paid ¥9.50"},
+		{At: time.Date(2025, 3, 1, 1, 0, 0, 0, time.UTC), Source: "other", Kind: "something_new", OutTradeNo: "elsewhere"},
+		{},
+	}
+	v, err := appendLog(nil, "N1", 3, evs[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = appendLog(v, "N1", 0, evs[2:]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := newDecoder(shanghai, false).log("N1", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		evs[i].OrderNumber, evs[i].Seq = "N1", uint64(3+i)
+	}
+	sameJSON(t, "events", got, evs)
+	// A cut between records is a shorter log; a cut inside one is refused.
+	for n := range len(v) {
+		if part, err := newDecoder(shanghai, false).log("N1", v[:n]); err == nil && len(part) == len(evs) {
+			t.Errorf("the first %d of %d bytes decode as the whole log", n, len(v))
+		}
+	}
+}
+
+func FuzzDecodeLog(f *testing.F) {
+	v, _ := appendLog(nil, "N1", 1, []pos.Event{{At: at(1, 9, 0, 0), Kind: "created", Detail: "x"}})
+	f.Add(v)
+	f.Fuzz(func(t *testing.T, v []byte) {
+		evs, err := newDecoder(shanghai, false).log("N1", v)
+		if err != nil {
+			return
+		}
+		if _, err := appendLog(v, "N1", 0, []pos.Event{{Kind: "more"}}); err != nil {
+			t.Fatalf("appending to a log that decodes (%d events): %v", len(evs), err)
 		}
 	})
 }

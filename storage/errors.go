@@ -17,6 +17,13 @@ var (
 	ErrSchemaTooNew = errors.New("order book was written by a newer qrtill")
 	// ErrClosed means the DB was used after Close.
 	ErrClosed = errors.New("order book is closed")
+	// ErrDamaged means the file is empty, truncated or has a page that is
+	// not what bbolt wrote. The error names the file and the newest backup
+	// to restore; the file itself is never written to.
+	ErrDamaged = errors.New("order book is damaged")
+	// ErrNoBook means a read-only Open found no order book at the path:
+	// nothing has been sold there yet.
+	ErrNoBook = errors.New("no order book yet")
 )
 
 // lockedError is what Open returns when the file lock times out: one
@@ -28,6 +35,27 @@ func (e *lockedError) Error() string {
 }
 
 func (e *lockedError) Unwrap() error { return ErrLocked }
+
+// DamagedError is a damaged order book, in one sentence that names the
+// file, what is wrong and the backup to restore. It matches ErrDamaged.
+type DamagedError struct {
+	Path    string // the order book file
+	Problem string // what is wrong, e.g. "is empty (0 bytes)"
+	Backup  string // newest backup found, "" if none
+	Dir     string // where backups are kept
+}
+
+func (e *DamagedError) Error() string {
+	if e.Backup == "" {
+		return fmt.Sprintf("the order book %s %s and %s holds no backup; move the file aside (keep it for recovery) to start an empty book",
+			e.Path, e.Problem, e.Dir)
+	}
+	return fmt.Sprintf("the order book %s %s; stop qrtill, move it aside and copy the newest backup %s in its place",
+		e.Path, e.Problem, e.Backup)
+}
+
+// Unwrap makes errors.Is(err, ErrDamaged) true.
+func (e *DamagedError) Unwrap() error { return ErrDamaged }
 
 // translate turns bbolt's errors into this package's; any other error
 // (the caller's own, already wrapped) passes through unchanged.

@@ -17,26 +17,32 @@ func appendEvents(tx *bolt.Tx, number string, evs []pos.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	b := tx.Bucket(bucketEvents)
-	seq := lastSeq(b, number)
-	for i := range evs {
-		seq++
-		evs[i].OrderNumber, evs[i].Seq = number, seq
-		v, err := json.Marshal(evs[i])
-		if err != nil {
-			return fmt.Errorf("encode event %d of order %s: %w", seq, number, err)
-		}
-		if err := b.Put(eventKey(number, seq), v); err != nil {
-			return fmt.Errorf("write event %d of order %s: %w", seq, number, err)
-		}
+	b := tx.Bucket(bucketEventLogs)
+	key := []byte(number)
+	old := b.Get(key)
+	var first uint64
+	if old == nil {
+		first = lastSeqV1(tx, number) + 1
+	}
+	v, err := appendLog(old, number, first, evs)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(key, v); err != nil {
+		return fmt.Errorf("write events of order %s: %w", number, err)
 	}
 	return nil
 }
 
-// lastSeq is the Seq of an order's newest event, 0 if it has none: the
-// last key before prefix+1 (0x00 → 0x01), if it has the prefix.
-func lastSeq(b *bolt.Bucket, number string) uint64 {
-	prefix := eventPrefix(number)
+// lastSeqV1 is the Seq of an order's newest event in the schema-1 events
+// bucket, 0 if it has none there: the last key before prefix+1 (0x00 →
+// 0x01), if it has the prefix.
+func lastSeqV1(tx *bolt.Tx, number string) uint64 {
+	b := tx.Bucket(bucketEventsV1)
+	if b == nil {
+		return 0
+	}
+	prefix := eventPrefixV1(number)
 	after := append([]byte(number), 1)
 	c := b.Cursor()
 	k, _ := c.Seek(after)
@@ -51,6 +57,12 @@ func lastSeq(b *bolt.Bucket, number string) uint64 {
 	return binary.BigEndian.Uint64(k[len(prefix):])
 }
 
+// eventPrefixV1 is the prefix of every schema-1 events key of one order.
+func eventPrefixV1(number string) []byte {
+	k := make([]byte, 0, len(number)+1)
+	return append(append(k, number...), 0)
+}
+
 // Events returns an order's event log, oldest first. pos.ErrNotFound if
 // the order does not exist.
 func (db *DB) Events(ctx context.Context, number string) ([]pos.Event, error) {
@@ -59,19 +71,45 @@ func (db *DB) Events(ctx context.Context, number string) ([]pos.Event, error) {
 		if tx.Bucket(bucketOrders).Get([]byte(number)) == nil {
 			return fmt.Errorf("find order %s: %w", number, pos.ErrNotFound)
 		}
-		prefix := eventPrefix(number)
-		c := tx.Bucket(bucketEvents).Cursor()
-		for k, v := c.Seek(prefix); hasPrefix(k, prefix); k, v = c.Next() {
-			var ev pos.Event
-			if err := json.Unmarshal(v, &ev); err != nil {
-				return fmt.Errorf("decode event %x of order %s: %w", k[len(prefix):], number, err)
-			}
-			evs = append(evs, ev)
+		var err error
+		if evs, err = eventsV1(tx, number, evs); err != nil {
+			return err
 		}
+		logs := tx.Bucket(bucketEventLogs)
+		if logs == nil { // a schema-1 book opened read-only
+			return nil
+		}
+		v := logs.Get([]byte(number))
+		if v == nil {
+			return nil
+		}
+		more, err := newDecoder(db.loc, false).log(number, v)
+		if err != nil {
+			return damaged("has a damaged event log of order %s (%v)", number, err)
+		}
+		evs = append(evs, more...)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return evs, nil
+}
+
+// eventsV1 appends an order's events from the schema-1 bucket, if any.
+func eventsV1(tx *bolt.Tx, number string, evs []pos.Event) ([]pos.Event, error) {
+	b := tx.Bucket(bucketEventsV1)
+	if b == nil {
+		return evs, nil
+	}
+	prefix := eventPrefixV1(number)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); hasPrefix(k, prefix); k, v = c.Next() {
+		var ev pos.Event
+		if err := json.Unmarshal(v, &ev); err != nil {
+			return nil, damaged("has a damaged event %x of order %s (%v)", k[len(prefix):], number, err)
+		}
+		evs = append(evs, ev)
 	}
 	return evs, nil
 }

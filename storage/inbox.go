@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ func (db *DB) RecordNotification(ctx context.Context, channel, id string, at tim
 			return nil
 		}
 		first = true
-		return b.Put(key, []byte(at.UTC().Format(time.RFC3339Nano)))
+		return b.Put(key, binary.AppendVarint(nil, at.Unix()))
 	})
 	if err != nil {
 		return false, fmt.Errorf("record notification %s/%s: %w", channel, id, err)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -59,7 +60,6 @@ func checkNumber(number string) error {
 // only what changed. An out_trade_no that already belongs to another order
 // is refused with pos.ErrDuplicate.
 func reindex(tx *bolt.Tx, number string, before, after indexed) error {
-	num := []byte(number)
 	if before.dayKey != after.dayKey {
 		days := tx.Bucket(bucketOrdersByDay)
 		if before.dayKey != "" {
@@ -67,22 +67,20 @@ func reindex(tx *bolt.Tx, number string, before, after indexed) error {
 				return fmt.Errorf("unindex day of order %s: %w", number, err)
 			}
 		}
-		if err := days.Put([]byte(after.dayKey), nil); err != nil {
+		if err := days.Put([]byte(after.dayKey), []byte{}); err != nil {
 			return fmt.Errorf("index day of order %s: %w", number, err)
 		}
 	}
 	if before.pendingRefunds != after.pendingRefunds {
-		refunds := tx.Bucket(bucketPendingRefunds)
-		var err error
-		if after.pendingRefunds {
-			err = refunds.Put(num, nil)
-		} else {
-			err = refunds.Delete(num)
-		}
-		if err != nil {
+		if err := setMember(tx.Bucket(bucketPendingRefunds), []byte(number), []byte{}, after.pendingRefunds); err != nil {
 			return fmt.Errorf("index pending refunds of order %s: %w", number, err)
 		}
 	}
+	return reindexAttempts(tx, number, before, after)
+}
+
+// reindexAttempts is reindex for the attempts and open_attempts indexes.
+func reindexAttempts(tx *bolt.Tx, number string, before, after indexed) error {
 	all, open := tx.Bucket(bucketAttempts), tx.Bucket(bucketOpenAttempts)
 	for otn := range before.attempts {
 		if _, kept := after.attempts[otn]; kept {
@@ -96,28 +94,58 @@ func reindex(tx *bolt.Tx, number string, before, after indexed) error {
 		}
 	}
 	for otn, isOpen := range after.attempts {
-		key := []byte(otn)
+		key, owner := []byte(otn), ownerValue(otn, number)
 		wasOpen, had := before.attempts[otn]
 		if !had {
-			if owner := all.Get(key); owner != nil && string(owner) != number {
-				return fmt.Errorf("index attempt %s: it belongs to order %s: %w", otn, owner, pos.ErrDuplicate)
+			if v := all.Get(key); v != nil && attemptOwner(key, v) != number {
+				return fmt.Errorf("index attempt %s: it belongs to order %s: %w", otn, attemptOwner(key, v), pos.ErrDuplicate)
 			}
-			if err := all.Put(key, num); err != nil {
+			if err := all.Put(key, owner); err != nil {
 				return fmt.Errorf("index attempt %s: %w", otn, err)
 			}
 		}
 		if had && wasOpen == isOpen {
 			continue
 		}
-		var err error
-		if isOpen {
-			err = open.Put(key, num)
-		} else if had {
-			err = open.Delete(key)
-		}
-		if err != nil {
+		if err := setMember(open, key, owner, isOpen); err != nil {
 			return fmt.Errorf("index open attempt %s: %w", otn, err)
 		}
 	}
 	return nil
+}
+
+// setMember puts key with value into b when in, and deletes it when not.
+func setMember(b *bolt.Bucket, key, value []byte, in bool) error {
+	if in {
+		return b.Put(key, value)
+	}
+	return b.Delete(key)
+}
+
+// ownerValue is what the attempt indexes store for an out_trade_no of
+// order number: nothing when the number is the out_trade_no up to its
+// last "P" followed by digits (pos.AttemptOutTradeNo), else the number.
+func ownerValue(outTradeNo, number string) []byte {
+	if i := strings.LastIndexByte(outTradeNo, 'P'); i == len(number) && outTradeNo[:i] == number && allDigits(outTradeNo[i+1:]) {
+		return []byte{}
+	}
+	return []byte(number)
+}
+
+// attemptOwner reads an attempt index entry back into its order number.
+func attemptOwner(key, value []byte) string {
+	i := bytes.LastIndexByte(key, 'P')
+	if len(value) > 0 || i < 0 {
+		return string(value)
+	}
+	return string(key[:i])
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -42,8 +42,8 @@ func TestOpenDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if got := db.Location(); got != time.Local {
-		t.Errorf("Location = %v, want time.Local", got)
+	if got := db.Location().String(); got != DefaultZone {
+		t.Errorf("Location = %v, want %s whatever the process's TZ", got, DefaultZone)
 	}
 	if got := db.bolt.NoSync; got {
 		t.Errorf("NoSync = true by default, want fsync on")

@@ -114,12 +114,13 @@ func (db *DB) Order(ctx context.Context, number string) (pos.Order, error) {
 func (db *DB) OrderByOutTradeNo(ctx context.Context, outTradeNo string) (pos.Order, error) {
 	var o pos.Order
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		num := tx.Bucket(bucketAttempts).Get([]byte(outTradeNo))
-		if num == nil {
+		key := []byte(outTradeNo)
+		v := tx.Bucket(bucketAttempts).Get(key)
+		if v == nil {
 			return fmt.Errorf("find attempt %s: %w", outTradeNo, pos.ErrNotFound)
 		}
 		var err error
-		o, err = db.getOrder(tx, string(num))
+		o, err = db.indexed(tx, attemptOwner(key, v))
 		return err
 	})
 	if err != nil {

@@ -1,14 +1,19 @@
 package storage
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"qrtill/pos"
 )
 
 // migration moves the data from version-1 to version. up may be nil when
-// the step only adds buckets (Open creates every bucket in allBuckets).
+// the step only adds buckets (Open creates every bucket in allBuckets) or
+// when fileUnder does the work.
 type migration struct {
 	version uint64
 	name    string
@@ -19,22 +24,27 @@ type migration struct {
 // edit or reorder a step that has shipped.
 var migrations = []migration{
 	{version: 1, name: "initial layout: orders, day and attempt indexes, events, inbox"},
+	// Schema 1 filed each order under the day of the writing process's own
+	// TZ and recorded no zone, so fileUnder files every order again. New
+	// writes use the compact order, index and inbox values and event_logs;
+	// the old values and the old events bucket stay readable.
+	{version: 2, name: "orders filed under the shop's day in one zone; compact values; one event log per order"},
 }
 
 // schemaVersion is the newest version this code writes.
 var schemaVersion = migrations[len(migrations)-1].version
 
 // migrate refuses a file newer than the code, creates the buckets, runs the
-// missing migrations and records the version. It runs inside Open's one
-// Update, so a failed step leaves the file as it was.
-func migrate(tx *bolt.Tx) error {
+// missing migrations, records the version and files the orders under
+// loc's days. It runs inside Open's one Update, so a failed step leaves
+// the file as it was.
+func migrate(tx *bolt.Tx, loc *time.Location) error {
 	have, err := storedVersion(tx)
 	if err != nil {
 		return err
 	}
-	if have > schemaVersion {
-		return fmt.Errorf("check schema: file has version %d, this qrtill knows up to %d; upgrade qrtill or pass --data: %w",
-			have, schemaVersion, ErrSchemaTooNew)
+	if err := checkNotNewer(have); err != nil {
+		return err
 	}
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -49,13 +59,83 @@ func migrate(tx *bolt.Tx) error {
 			return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	if have == schemaVersion {
-		return nil
+	if have != schemaVersion {
+		if err := tx.Bucket(bucketMeta).Put(keySchemaVersion, u64(schemaVersion)); err != nil {
+			return fmt.Errorf("write schema version: %w", err)
+		}
 	}
-	if err := tx.Bucket(bucketMeta).Put(keySchemaVersion, u64(schemaVersion)); err != nil {
-		return fmt.Errorf("write schema version: %w", err)
+	return fileUnder(tx, loc)
+}
+
+// checkNotNewer refuses a book written by a newer qrtill.
+func checkNotNewer(have uint64) error {
+	if have > schemaVersion {
+		return fmt.Errorf("check schema: file has version %d, this qrtill knows up to %d; upgrade qrtill or pass --data: %w",
+			have, schemaVersion, ErrSchemaTooNew)
 	}
 	return nil
+}
+
+// fileUnder makes the day index follow loc: when the book records
+// another zone (or none, before schema 2), every order is filed again
+// under its day in loc, and loc is recorded.
+func fileUnder(tx *bolt.Tx, loc *time.Location) error {
+	meta := tx.Bucket(bucketMeta)
+	if string(meta.Get(keyTimeZone)) == loc.String() {
+		return nil
+	}
+	if err := tx.DeleteBucket(bucketOrdersByDay); err != nil {
+		return fmt.Errorf("refile orders: %w", err)
+	}
+	days, err := tx.CreateBucket(bucketOrdersByDay)
+	if err != nil {
+		return fmt.Errorf("refile orders: %w", err)
+	}
+	days.FillPercent = appendFill
+	dec := newDecoder(loc, false)
+	err = tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
+		var o pos.Order
+		if err := dec.order(&o, v); err != nil {
+			return fmt.Errorf("decode order %s: %w", k, err)
+		}
+		return days.Put(dayKey(o.CreatedAt, loc, string(k)), []byte{})
+	})
+	if err != nil {
+		return fmt.Errorf("refile orders under %s: %w", loc, err)
+	}
+	if err := meta.Put(keyTimeZone, []byte(loc.String())); err != nil {
+		return fmt.Errorf("record time zone: %w", err)
+	}
+	return nil
+}
+
+// readLayout is a read-only Open's look at the book: its version (an
+// uninitialised book is ErrNoBook, a newer one refused) and the zone its
+// days are filed in, which wins over the one asked for.
+func (db *DB) readLayout(asked *time.Location) error {
+	return db.view(context.Background(), func(tx *bolt.Tx) error {
+		have, err := storedVersion(tx)
+		switch {
+		case err != nil:
+			return err
+		case have == 0:
+			return fmt.Errorf("open order book %s: %w", db.path, ErrNoBook)
+		}
+		if err := checkNotNewer(have); err != nil {
+			return fmt.Errorf("open order book %s: %w", db.path, err)
+		}
+		db.legacyDays = have < 2
+		name := tx.Bucket(bucketMeta).Get(keyTimeZone)
+		if name == nil || string(name) == asked.String() {
+			return nil
+		}
+		loc, err := LoadZone(string(name))
+		if err != nil {
+			return fmt.Errorf("open order book %s: its days are filed in %s, which this system does not know; install the time zone data: %w", db.path, name, err)
+		}
+		db.loc = loc
+		return nil
+	})
 }
 
 // storedVersion reads the schema version; 0 for a new file.

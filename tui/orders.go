@@ -246,7 +246,7 @@ func sameDay(a, b time.Time) bool {
 // onOrdersUpdate refreshes the list when any order changes (another
 // terminal's sale, a notification).
 func (m *Model) onOrdersUpdate(u pos.Update) tea.Cmd {
-	if m.screen != screenOrders || !sameDay(u.Order.CreatedAt.Local(), m.orders.day) {
+	if m.screen != screenOrders || !sameDay(u.Order.CreatedAt.In(m.orders.day.Location()), m.orders.day) {
 		return nil
 	}
 	return m.loadOrders()
@@ -275,7 +275,7 @@ func (m *Model) viewOrders() string {
 	from := max(0, s.cursor-8)
 	for i := from; i < len(s.orders) && i < from+12; i++ {
 		o := s.orders[i]
-		row := fmt.Sprintf("%s  %s  %-18s %-7s %10s  %s", o.CreatedAt.Local().Format("15:04"), o.Number, orderStatusText(m.lang, o.Status),
+		row := fmt.Sprintf("%s  %s  %-18s %-7s %10s  %s", o.CreatedAt.In(s.day.Location()).Format("15:04"), o.Number, orderStatusText(m.lang, o.Status),
 			orDash(string(o.Channel)), o.Total, orDash(o.Cashier))
 		if i == s.cursor {
 			row = st.Selected.Render(row)
@@ -291,7 +291,7 @@ func (m *Model) viewOrders() string {
 			b.WriteString(fmt.Sprintf("  %s %s %s\n", T(m.lang, "refund"), r.Amount, r.Status))
 		}
 		for _, e := range lastEvents(s.events, 8) {
-			b.WriteString(st.Muted.Render(fmt.Sprintf("  %s %-9s %s", e.At.Local().Format("15:04:05"), e.Source, truncate(e.Detail, 70))) + "\n")
+			b.WriteString(st.Muted.Render(fmt.Sprintf("  %s %-9s %s", e.At.In(s.day.Location()).Format("15:04:05"), e.Source, truncate(e.Detail, 70))) + "\n")
 		}
 	}
 	if s.refundOn {

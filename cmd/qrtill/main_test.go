@@ -145,8 +145,9 @@ func TestLockedOrderBook(t *testing.T) {
 	defer db.Close()
 	// bbolt's lock is per process via flock on a separate descriptor, so a
 	// second open in this process waits for it like another process would.
+	// With no till answering on its socket, the command says so.
 	_, errOut, code := cli(t, "orders", "--data", data)
-	if code != 2 || !strings.Contains(errOut, "another qrtill is using "+data+"; close it or pass --data") {
+	if code != 2 || !strings.Contains(errOut, "another qrtill is using "+data+" and does not answer on "+data+"/qrtill.sock; close it or pass --data") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"qrtill/app"
 	"qrtill/config"
+	"qrtill/internal/bookapi"
 	"qrtill/pos"
 	"qrtill/storage"
 )
@@ -32,29 +31,23 @@ func newOrdersCmd() *cobra.Command {
 			if status != "" && !pos.OrderStatus(status).Valid() {
 				return config.BadInput(fmt.Errorf("--status %q is not an order status; use one of %v", status, pos.OrderStatuses()))
 			}
-			db, d, err := openDay(cmd, config.CmdOrders, day)
+			if err := checkDay(day); err != nil {
+				return err
+			}
+			book, done, err := openReader(cmd, config.CmdOrders)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			orders, err := listOrders(cmd.Context(), db, d, all)
+			defer done()
+			l, err := book.Orders(cmd.Context(), bookapi.Query{Day: day, All: all, Status: status})
 			if err != nil {
-				return err
+				return bookError(err)
 			}
-			if status != "" {
-				kept := orders[:0]
-				for _, o := range orders {
-					if string(o.Status) == status {
-						kept = append(kept, o)
-					}
-				}
-				orders = kept
-			}
-			return writeOrders(cmd.OutOrStdout(), format, orders)
+			return writeOrders(cmd.OutOrStdout(), format, l)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&day, "day", "", "the shop's day YYYY-MM-DD (default today)")
+	f.StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
 	f.BoolVar(&all, "all", false, "every order, not one day")
 	f.StringVar(&status, "status", "", "only orders in this status")
 	f.StringVar(&format, "format", "table", "table, csv or json")
@@ -70,45 +63,17 @@ func checkFormat(format string, allowed ...string) error {
 	return config.BadInput(fmt.Errorf("--format %q is not supported; use one of %v", format, allowed))
 }
 
-// openDay loads a command's settings, reads --day and only then opens the
-// order book.
-func openDay(cmd *cobra.Command, name, day string) (*storage.DB, time.Time, error) {
-	cfg, err := loadConfig(cmd, name)
-	if err != nil {
-		return nil, time.Time{}, err
+// checkDay refuses a --day that is not YYYY-MM-DD before anything is
+// opened.
+func checkDay(day string) error {
+	if _, err := time.Parse("2006-01-02", day); day != "" && err != nil {
+		return config.BadInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
 	}
-	d, err := parseDay(cfg, day)
-	if err != nil {
-		return nil, d, err
-	}
-	db, err := app.OpenBook(cfg, storage.Options{})
-	return db, d, err
+	return nil
 }
 
-// parseDay reads --day in the shop's time zone (today when empty),
-// before anything is opened.
-func parseDay(cfg config.Config, day string) (time.Time, error) {
-	if day == "" {
-		return time.Now().In(cfg.Location()), nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", day, cfg.Location())
-	if err != nil {
-		return t, config.BadInput(fmt.Errorf("--day %q is not a date; write it like 2026-11-22", day))
-	}
-	return t, nil
-}
-
-func listOrders(ctx context.Context, db *storage.DB, day time.Time, all bool) ([]pos.Order, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if all {
-		return db.AllOrders(ctx)
-	}
-	return db.OrdersByDay(ctx, day)
-}
-
-func writeOrders(w io.Writer, format string, orders []pos.Order) error {
+func writeOrders(w io.Writer, format string, l bookapi.Listing) error {
+	orders := l.Orders
 	switch format {
 	case "json":
 		if orders == nil {
@@ -129,8 +94,12 @@ func writeOrders(w io.Writer, format string, orders []pos.Order) error {
 	default:
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NUMBER\tTIME\tSTATUS\tCHANNEL\tTOTAL\tCASHIER")
+		loc, err := storage.LoadZone(l.Zone)
+		if err != nil {
+			loc = time.Local
+		}
 		for _, o := range orders {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.CreatedAt.Local().Format("2006-01-02 15:04"),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.CreatedAt.In(loc).Format("2006-01-02 15:04"),
 				o.Status, dash(string(o.Channel)), o.Total, dash(o.Cashier))
 		}
 		if len(orders) == 0 {

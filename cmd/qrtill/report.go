@@ -22,16 +22,18 @@ func newReportCmd() *cobra.Command {
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
-			db, d, err := openDay(cmd, config.CmdReport, day)
+			if err := checkDay(day); err != nil {
+				return err
+			}
+			book, done, err := openReader(cmd, config.CmdReport)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			orders, err := db.OrdersByDay(cmd.Context(), d)
+			defer done()
+			rep, err := book.Report(cmd.Context(), day)
 			if err != nil {
-				return err
+				return bookError(err)
 			}
-			rep := pos.BuildDayReport(d, orders)
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -40,7 +42,7 @@ func newReportCmd() *cobra.Command {
 			return writeReport(cmd.OutOrStdout(), rep)
 		},
 	}
-	cmd.Flags().StringVar(&day, "day", "", "the shop's day YYYY-MM-DD (default today)")
+	cmd.Flags().StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")
 	return cmd
 }
