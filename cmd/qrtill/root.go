@@ -47,6 +47,7 @@ func newRootCmd() *cobra.Command {
 	})
 	root.AddCommand(newOrdersCmd(), newReportCmd(), newVersionCmd(),
 		newSandboxCmd(), newServeCmd(), newRelayCmd())
+	root.AddCommand(newPrinterSimCmd())
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
 		c.SilenceErrors = true
