@@ -11,6 +11,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"qrtill/printer"
@@ -19,7 +21,7 @@ import (
 
 // Job is one connection's stream, decoded.
 type Job struct {
-	Seq  int        // 1, 2, 3… in the order jobs ended
+	Seq  int        // 1, 2, 3… in the order jobs ended (after the jobs already in Out)
 	Raw  []byte     // the stream as received
 	Doc  decode.Doc // what it printed
 	Err  error      // a stream the decoder could not read
@@ -60,19 +62,41 @@ func Start(addr string, opts Options) (*Printer, error) {
 	if _, err := printer.ParseWidth(int(opts.Width)); err != nil {
 		return nil, err
 	}
+	seq := 0
 	if opts.Out != "" {
 		if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 			return nil, fmt.Errorf("create output directory: %w", err)
+		}
+		var err error
+		if seq, err = lastSeq(opts.Out); err != nil {
+			return nil, err
 		}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for print jobs: %w", err)
 	}
-	p := &Printer{opts: opts, ln: ln, conns: map[net.Conn]struct{}{}}
+	p := &Printer{opts: opts, ln: ln, conns: map[net.Conn]struct{}{}, seq: seq}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
+}
+
+// lastSeq is the highest job number already in dir, so a restarted
+// simulator numbers on instead of overwriting earlier jobs.
+func lastSeq(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("read output directory: %w", err)
+	}
+	last := 0
+	for _, e := range entries {
+		digits, ok := strings.CutSuffix(e.Name(), ".txt")
+		if n, err := strconv.Atoi(digits); ok && err == nil && n > last {
+			last = n
+		}
+	}
+	return last, nil
 }
 
 // Addr is the HOST:PORT the printer listens on.

@@ -101,6 +101,26 @@ func TestJobFiles(t *testing.T) {
 	}
 }
 
+// A simulator started again on the same directory numbers on.
+func TestRestartNumbersOn(t *testing.T) {
+	out := t.TempDir()
+	for _, name := range []string{"0007.txt", "0003.txt", "notes.txt", "0009.escpos"} {
+		os.WriteFile(filepath.Join(out, name), nil, 0o644)
+	}
+	p, jobs := start(t, sim.Options{Out: out})
+	c := dial(t, p)
+	c.Write([]byte("x\n"))
+	c.Close()
+	select {
+	case j := <-jobs:
+		if j.Seq != 8 || j.File != filepath.Join(out, "0008.txt") {
+			t.Fatalf("job %+v", j)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("no job")
+	}
+}
+
 // A stream the decoder cannot read is still a job, with its error.
 func TestUnreadableStream(t *testing.T) {
 	p, jobs := start(t, sim.Options{Out: t.TempDir()})
