@@ -86,6 +86,14 @@ type SSHConfig struct {
 type RelayConfig struct {
 	Addr   string `toml:"addr"`
 	Tokens string `toml:"tokens"`
+	// MetricsTokenFile: serve /metrics on Addr to holders of this token.
+	MetricsTokenFile string `toml:"metrics_token_file"`
+	// MetricsAddr: serve /metrics here too, without a token (keep it private).
+	MetricsAddr string `toml:"metrics_addr"`
+	// TillQuota and TillQuotaMiB bound what one till may have stored
+	// (0: the relay's defaults, 10000 and 32).
+	TillQuota    int `toml:"till_quota"`
+	TillQuotaMiB int `toml:"till_quota_mib"`
 }
 
 // SandboxConfig is `qrtill sandbox`.
@@ -160,6 +168,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log-level: %q is not a level; use debug, info, warn or error", c.LogLevel))
+	}
+	if c.Relay.TillQuota < 0 || c.Relay.TillQuotaMiB < 0 {
+		errs = append(errs, errors.New("relay.till_quota, relay.till_quota_mib: must be 0 (the default) or more"))
 	}
 	if c.Sandbox.TimeScale <= 0 {
 		errs = append(errs, fmt.Errorf("sandbox.time_scale: %v must be more than 0 (1 = real provider schedules)", c.Sandbox.TimeScale))

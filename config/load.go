@@ -34,6 +34,17 @@ func boolean(name string, p func(c *Config) *bool) func(*Config, string) error {
 	}
 }
 
+func count(name string, p func(c *Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s: %q is not a whole number of 0 or more", name, v)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
 // common bindings belong to every command.
 var common = []binding{
 	{"data", str(func(c *Config) *string { return &c.Data })},
@@ -82,6 +93,10 @@ var perCommand = map[string][]binding{
 	"relay": {
 		{"addr", str(func(c *Config) *string { return &c.Relay.Addr })},
 		{"tokens", str(func(c *Config) *string { return &c.Relay.Tokens })},
+		{"metrics-token-file", str(func(c *Config) *string { return &c.Relay.MetricsTokenFile })},
+		{"metrics-addr", str(func(c *Config) *string { return &c.Relay.MetricsAddr })},
+		{"till-quota", count("till-quota", func(c *Config) *int { return &c.Relay.TillQuota })},
+		{"till-quota-mib", count("till-quota-mib", func(c *Config) *int { return &c.Relay.TillQuotaMiB })},
 	},
 }
 

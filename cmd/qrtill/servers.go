@@ -61,5 +61,9 @@ func newRelayCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.String("addr", "", "HOST:PORT to listen on (default 127.0.0.1:8780)")
 	f.String("tokens", "", "tokens file: till id and token hash per line (mode 600)")
+	f.String("metrics-token-file", "", "serve /metrics on --addr to holders of the token in this file (mode 600)")
+	f.String("metrics-addr", "", "serve /metrics on this HOST:PORT without a token (keep it private)")
+	f.String("till-quota", "", "notifications one till may have stored (default 10000)")
+	f.String("till-quota-mib", "", "MiB one till may have stored (default 32)")
 	return cmd
 }

@@ -85,8 +85,19 @@ func runRelay(cmd *cobra.Command, cfg config.Config) error {
 	if _, err := relay.LoadTokens(cfg.Relay.Tokens); err != nil {
 		return badInput(err)
 	}
+	if f := cfg.Relay.MetricsTokenFile; f != "" {
+		if _, err := relay.LoadMetricsToken(f); err != nil {
+			return badInput(err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logf := func(format string, args ...any) { fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", args...) }
-	return relay.Run(ctx, cfg.Relay.Addr, filepath.Join(cfg.Data, "relay"), cfg.Relay.Tokens, logf)
+	err := relay.Run(ctx, relay.RunConfig{Addr: cfg.Relay.Addr, DataDir: filepath.Join(cfg.Data, "relay"),
+		TokensFile: cfg.Relay.Tokens, MetricsTokenFile: cfg.Relay.MetricsTokenFile, MetricsAddr: cfg.Relay.MetricsAddr,
+		Options: relay.Options{Logf: logf, Quota: relay.Quota{Count: cfg.Relay.TillQuota, Bytes: int64(cfg.Relay.TillQuotaMiB) << 20}}})
+	if errors.Is(err, relay.ErrStoreDamaged) || errors.Is(err, relay.ErrStoreInUse) {
+		return badInput(err)
+	}
+	return err
 }

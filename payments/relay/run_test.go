@@ -37,7 +37,10 @@ func TestRunServesUntilTheContextEnds(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- relay.Run(ctx, "127.0.0.1:0", filepath.Join(dir, "data"), tokens, logf) }()
+	go func() {
+		done <- relay.Run(ctx, relay.RunConfig{Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"), TokensFile: tokens,
+			Options: relay.Options{Logf: logf}})
+	}()
 	var base string
 	select {
 	case addr := <-addrc:
@@ -50,7 +53,7 @@ func TestRunServesUntilTheContextEnds(t *testing.T) {
 
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
-	resp, err := hc.Post(base+"/n/shop-1/alipay", "application/x-www-form-urlencoded", strings.NewReader("n=1"))
+	resp, err := hc.Post(base+"/n/shop-1/alipay", "application/x-www-form-urlencoded", strings.NewReader(note("alipay", "secret-body")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +85,7 @@ func TestRunServesUntilTheContextEnds(t *testing.T) {
 	<-cdone
 	close(logs)
 	for line := range logs {
-		if strings.Contains(line, "tok-1") || strings.Contains(line, "n=1") {
+		if strings.Contains(line, "tok-1") || strings.Contains(line, "secret-body") {
 			t.Errorf("log shows a token or a body: %s", line)
 		}
 	}
@@ -93,7 +96,7 @@ func TestRunRefusesALooseTokensFile(t *testing.T) {
 	tokens := filepath.Join(dir, "tokens")
 	os.WriteFile(tokens, []byte("shop-1 "+relay.HashToken("t")+"\n"), 0o600)
 	os.Chmod(tokens, 0o640)
-	err := relay.Run(context.Background(), "127.0.0.1:0", dir, tokens, nil)
+	err := relay.Run(context.Background(), relay.RunConfig{Addr: "127.0.0.1:0", DataDir: dir, TokensFile: tokens})
 	if err == nil || !strings.Contains(err.Error(), tokens) {
 		t.Fatalf("Run with a group-readable tokens file: %v", err)
 	}
