@@ -103,21 +103,7 @@ func benchRelay(b *testing.B, tills int) (string, *relay.BoltStore) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- relay.Serve(ctx, ln, s) }()
-	b.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Error(err)
-		}
-		s.Close()
-	})
-	return "http://" + ln.Addr().String(), st
+	return "http://" + serveLoopback(b, s), st
 }
 
 // clientFrom is an HTTP client whose connections come from 127.0.y.x.

@@ -72,41 +72,52 @@ func parseMeta(b []byte) (m boltMeta, magic, ok bool) {
 	return m, true, true
 }
 
+// fileState is what checkFile found.
+type fileState int
+
+const (
+	fileAbsent         fileState = iota // a new store
+	fileFreelistSynced                  // bbolt reads the freelist from its page
+	fileFreelistWalked                  // bbolt rebuilds the freelist by walking the tree (older relays)
+)
+
 // checkFile looks at a store file before bbolt maps it: bbolt trusts
 // the header, so a file cut short crashes the process with SIGSEGV and
-// a random one gets a misleading error. It returns nil for a file that
-// does not exist yet.
-func checkFile(path string) error {
+// a random one gets a misleading error.
+func checkFile(path string) (fileState, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return fileAbsent, nil
 	}
 	if err != nil {
-		return fmt.Errorf("open relay store %s: %w", path, err)
+		return 0, fmt.Errorf("open relay store %s: %w", path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat relay store %s: %w", path, err)
+		return 0, fmt.Errorf("stat relay store %s: %w", path, err)
 	}
 	switch {
 	case !fi.Mode().IsRegular():
-		return damaged(path, "is not a regular file")
+		return 0, damaged(path, "is not a regular file")
 	case fi.Size() == 0:
-		return damaged(path, "is empty (0 bytes), so what it held is gone")
+		return 0, damaged(path, "is empty (0 bytes), so what it held is gone")
 	}
 	m, err := readMetas(f, fi.Size(), path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	ps := uint64(m.pageSize)
 	if ps < 1024 || ps&(ps-1) != 0 || m.pgid < 2 || m.root >= m.pgid || (m.freelist != boltNoFreelist && m.freelist >= m.pgid) {
-		return damaged(path, "has a header that does not add up")
+		return 0, damaged(path, "has a header that does not add up")
 	}
 	if need := m.pgid * ps; uint64(fi.Size()) < need {
-		return damaged(path, fmt.Sprintf("is cut short (%d bytes; its pages need %d)", fi.Size(), need))
+		return 0, damaged(path, fmt.Sprintf("is cut short (%d bytes; its pages need %d)", fi.Size(), need))
 	}
-	return nil
+	if m.freelist == boltNoFreelist {
+		return fileFreelistWalked, nil
+	}
+	return fileFreelistSynced, nil
 }
 
 // readMetas finds the meta record bbolt would use: the valid one with

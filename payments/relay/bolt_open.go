@@ -1,9 +1,11 @@
 package relay
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -20,20 +22,21 @@ func boltOptions(readOnly bool) *bolt.Options {
 }
 
 // openChecked opens a store file for writing, refusing a damaged one:
-// the header is checked before bbolt maps the file, the whole tree is
-// read once through a read-only handle, and a fault or panic inside
+// the header is checked before bbolt maps the file, the file is then
+// verified through a read-only handle, and a fault or panic inside
 // bbolt on the way is caught and reported as damage.
 func openChecked(path string) (*bolt.DB, error) {
-	if err := checkFile(path); err != nil {
+	state, err := checkFile(path)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(path); err == nil {
-		if err := walkReadOnly(path); err != nil {
+	if state != fileAbsent {
+		if err := verify(path, state == fileFreelistSynced); err != nil {
 			return nil, err
 		}
 	}
 	var db *bolt.DB
-	err := guard(path, func() (err error) {
+	err = guard(path, func() (err error) {
 		db, err = bolt.Open(path, 0o600, boltOptions(false))
 		return err
 	})
@@ -47,17 +50,30 @@ func openChecked(path string) (*bolt.DB, error) {
 	return db, nil
 }
 
-// walkReadOnly reads every bucket and record of the file once.
-func walkReadOnly(path string) error {
+// verify reads the file through a read-only handle: every page of the
+// tree and every record once, in this goroutine (where a fault or a
+// bbolt panic is caught), and then, when the freelist is on its page,
+// bbolt's own consistency check (in a goroutine of bbolt's, which by
+// then has nothing left to fault on).
+func verify(path string, freelistSynced bool) error {
+	opt := boltOptions(true)
+	opt.PreLoadFreelist = freelistSynced // read here, not in the check's goroutine
 	var db *bolt.DB
 	err := guard(path, func() (err error) {
-		db, err = bolt.Open(path, 0o600, boltOptions(true))
+		db, err = bolt.Open(path, 0o600, opt)
 		return err
 	})
 	if err != nil {
 		return openError(path, err)
 	}
-	err = guard(path, func() error { return db.View(walk) })
+	err = guard(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			if err := walk(tx); err != nil || !freelistSynced {
+				return err
+			}
+			return firstCheckError(tx)
+		})
+	})
 	if se := new(storeError); err != nil && !errors.As(err, &se) {
 		err = damaged(path, fmt.Sprintf("is corrupt (%v)", err))
 	}
@@ -67,12 +83,28 @@ func walkReadOnly(path string) error {
 	return err
 }
 
-// walk reads the whole tree and checks the shape of every record.
+// firstCheckError runs bbolt's consistency check to the end and returns
+// its first finding.
+func firstCheckError(tx *bolt.Tx) error {
+	var first error
+	for err := range tx.Check() {
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// walk reads the whole tree and checks the shape of every record,
+// touching the first and last byte of each (a value that runs off the
+// end of the file faults here, where guard catches it).
 func walk(tx *bolt.Tx) error {
 	tills := tx.Bucket(bucketTills)
 	if tills == nil {
 		return nil
 	}
+	var touched byte
+	defer runtime.KeepAlive(&touched)
 	return tills.ForEachBucket(func(name []byte) error {
 		tb := tills.Bucket(name)
 		notes, acked := tb.Bucket(bucketNotes), tb.Bucket(bucketAcked)
@@ -80,9 +112,10 @@ func walk(tx *bolt.Tx) error {
 			return fmt.Errorf("till %q has lost its buckets", name)
 		}
 		err := notes.ForEach(func(k, v []byte) error {
-			if len(k) != 8 || len(v) < valueHead {
+			if len(k) != 8 || len(v) < valueHead || len(v) < valueHead+int(binary.BigEndian.Uint16(v[8:])) {
 				return fmt.Errorf("till %q has a malformed notification", name)
 			}
+			touched ^= v[len(v)-1]
 			return nil
 		})
 		if err != nil {

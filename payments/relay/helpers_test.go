@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -419,3 +420,25 @@ func (r *rig) runClient(tillID, token string, handle func(context.Context, relay
 
 // bytesOf is the stored body of an event, for messages.
 func bytesOf(b []byte) string { return string(bytes.ToValidUTF8(b, []byte("?"))) }
+
+// serveLoopback serves s with relay.Serve (the connection limits and
+// timeouts that face the internet) on a 127.0.0.1 listener until the
+// test ends, then closes s; it returns the listener's address.
+func serveLoopback(tb testing.TB, s *relay.Server) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- relay.Serve(ctx, ln, s) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("serve: %v", err)
+		}
+		s.Close()
+	})
+	return ln.Addr().String()
+}

@@ -9,8 +9,9 @@ import (
 // Store is where the relay keeps notifications until their till has
 // them. The HTTP server and the SSE stream use nothing else, so another
 // backend (NATS JetStream, issue 15) plugs in by implementing it; the
-// bbolt file ([OpenBoltStore]) is the default. StoreContract in the
-// tests is the behaviour every implementation must show.
+// bbolt file ([OpenBoltStore]) is the default. storeContract in the
+// package's tests is the behaviour every implementation must show; run
+// it on a new one.
 //
 // Ids are a per-till sequence starting at 1, never reused. A store must
 // be safe for concurrent use.
