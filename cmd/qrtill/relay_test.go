@@ -56,3 +56,28 @@ func TestRelayRefusesADamagedStoreWithExit2(t *testing.T) {
 		})
 	}
 }
+
+// The relay's own flags: a quota that is not a number and a metrics
+// token file others can read are bad input (exit 2) before anything
+// listens.
+func TestRelayFlagsAreChecked(t *testing.T) {
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("shop-1 "+relay.HashToken("tok")+"\n"), 0o600)
+	mtok := filepath.Join(dir, "metrics.token")
+	os.WriteFile(mtok, []byte("m\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--till-quota", "lots"}, `till-quota: "lots" is not a whole number`},
+		{[]string{"--till-quota-mib", "-1"}, `till-quota-mib: "-1" is not a whole number`},
+		{[]string{"--metrics-token-file", mtok}, "chmod 600"},
+	} {
+		args := append([]string{"relay", "--data", filepath.Join(dir, "data"), "--tokens", tokens, "--addr", "127.0.0.1:0"}, tc.args...)
+		_, stderr, code := cli(t, args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -197,6 +197,9 @@ func TestTheFileShrinksAfterPruning(t *testing.T) {
 	if _, err := os.Stat(path + ".compact"); !os.IsNotExist(err) {
 		t.Errorf("the compaction's temporary file is left: %v", err)
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("relay.db after compaction: %v %v, want mode 0600", fi.Mode(), err)
+	}
 	if e := r.openStream("shop-2", "tok-2", nil).next(); e.ID != 1 || string(e.Body) != note("wechat", "kept") {
 		t.Fatalf("shop-2's notification after compaction: %d %q", e.ID, e.Body)
 	}
@@ -231,6 +234,21 @@ func TestNothingIsLostWhilePruningCompacts(t *testing.T) {
 		if e := s.next(); e.ID != uint64(i+1) {
 			t.Fatalf("event %d has id %d", i, e.ID)
 		}
+	}
+}
+
+// A compaction cut off by a crash leaves its temporary file beside the
+// intact relay.db; the next open removes it and goes on.
+func TestAnUnfinishedCompactionIsCleanedUpAtOpen(t *testing.T) {
+	dir := storeWithData(t)
+	tmp := filepath.Join(dir, relay.StoreFile+".compact")
+	writeFile(t, tmp, []byte("half a compaction"))
+	r := newRig(t, relay.Options{}, dir)
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("the temporary file is still there: %v", err)
+	}
+	if h := r.health("shop-1").Till; h.LastID != 150 {
+		t.Errorf("after reopening: %+v", h)
 	}
 }
 
