@@ -43,6 +43,7 @@ const (
 	boltPageHeader = 16
 	boltMetaSize   = 64 // magic … txid, then the checksum at 56
 	boltNoFreelist = ^uint64(0)
+	boltMetaPage   = 0x04 // the page flag of a meta page
 )
 
 // boltMeta is one meta record of a bbolt file.
@@ -54,18 +55,20 @@ type boltMeta struct {
 	txid     uint64
 }
 
-// parseMeta reads a meta record at the start of b (after the page
-// header); ok is false when its magic, version or checksum is wrong.
-func parseMeta(b []byte) (m boltMeta, magic, ok bool) {
+// parseMeta reads meta page id, b: its page header and the meta record
+// after it; ok is false when the header does not name the page as meta
+// page id, or the record's magic, version or checksum is wrong.
+func parseMeta(b []byte, id uint64) (m boltMeta, magic, ok bool) {
 	if len(b) < boltPageHeader+boltMetaSize {
 		return m, false, false
 	}
-	b = b[boltPageHeader:]
 	le := binary.NativeEndian
+	header := le.Uint64(b) == id && le.Uint16(b[8:]) == boltMetaPage
+	b = b[boltPageHeader:]
 	magic = le.Uint32(b) == boltMagic
 	sum := fnv.New64a()
 	sum.Write(b[:56])
-	if !magic || le.Uint32(b[4:]) != boltVersion || le.Uint64(b[56:]) != sum.Sum64() {
+	if !magic || !header || le.Uint32(b[4:]) != boltVersion || le.Uint64(b[56:]) != sum.Sum64() {
 		return m, magic, false
 	}
 	m = boltMeta{pageSize: le.Uint32(b[8:]), root: le.Uint64(b[16:]), freelist: le.Uint64(b[32:]), pgid: le.Uint64(b[40:]), txid: le.Uint64(b[48:])}
@@ -126,7 +129,7 @@ func checkFile(path string) (fileState, error) {
 func readMetas(f io.ReaderAt, size int64, path string) (boltMeta, error) {
 	buf := make([]byte, 4096)
 	n, _ := f.ReadAt(buf, 0)
-	m0, magic0, ok0 := parseMeta(buf[:n])
+	m0, magic0, ok0 := parseMeta(buf[:n], 0)
 	offsets := []int64{int64(m0.pageSize)}
 	if !ok0 {
 		offsets = offsets[:0]
@@ -141,7 +144,7 @@ func readMetas(f io.ReaderAt, size int64, path string) (boltMeta, error) {
 			break
 		}
 		n, _ := f.ReadAt(buf, off)
-		if m, magic, ok := parseMeta(buf[:n]); ok {
+		if m, magic, ok := parseMeta(buf[:n], 1); ok {
 			m1, magic1, ok1 = m, true, true
 			break
 		} else if magic {

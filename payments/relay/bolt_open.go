@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -50,11 +51,12 @@ func openChecked(path string) (*bolt.DB, error) {
 	return db, nil
 }
 
-// verify reads the file through a read-only handle: every page of the
-// tree and every record once, in this goroutine (where a fault or a
-// bbolt panic is caught), and then, when the freelist is on its page,
-// bbolt's own consistency check (in a goroutine of bbolt's, which by
-// then has nothing left to fault on).
+// verify reads the file through a read-only handle, in this goroutine
+// (where a fault or a bbolt panic is caught): every bucket, key and
+// value once, and, when the freelist is on its page, every page header.
+// Only then does it run bbolt's own consistency check, which runs in a
+// goroutine of bbolt's where a panic would kill the process, but which
+// by then has nothing left to trip on.
 func verify(path string, freelistSynced bool) error {
 	opt := boltOptions(true)
 	opt.PreLoadFreelist = freelistSynced // read here, not in the check's goroutine
@@ -69,6 +71,9 @@ func verify(path string, freelistSynced bool) error {
 	err = guard(path, func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			if err := walk(tx); err != nil || !freelistSynced {
+				return err
+			}
+			if err := sweepPages(tx, path); err != nil {
 				return err
 			}
 			return firstCheckError(tx)
@@ -95,39 +100,88 @@ func firstCheckError(tx *bolt.Tx) error {
 	return first
 }
 
-// walk reads the whole tree and checks the shape of every record,
-// touching the first and last byte of each (a value that runs off the
-// end of the file faults here, where guard catches it).
-func walk(tx *bolt.Tx) error {
-	tills := tx.Bucket(bucketTills)
-	if tills == nil {
-		return nil
+// sweepPages reads the header of every page below the high-water mark:
+// each is free, or starts a node (branch, leaf, freelist) that names
+// itself (bbolt asserts that, and in its check's goroutine a failed
+// assertion kills the process) and whose overflow stays inside the file.
+func sweepPages(tx *bolt.Tx, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-	var touched byte
-	defer runtime.KeepAlive(&touched)
-	return tills.ForEachBucket(func(name []byte) error {
-		tb := tills.Bucket(name)
-		notes, acked := tb.Bucket(bucketNotes), tb.Bucket(bucketAcked)
-		if notes == nil || acked == nil {
-			return fmt.Errorf("till %q has lost its buckets", name)
-		}
-		err := notes.ForEach(func(k, v []byte) error {
-			if len(k) != 8 || len(v) < valueHead || len(v) < valueHead+int(binary.BigEndian.Uint16(v[8:])) {
-				return fmt.Errorf("till %q has a malformed notification", name)
-			}
-			touched ^= v[len(v)-1]
-			return nil
-		})
-		if err != nil {
+	defer f.Close()
+	ps := int64(tx.DB().Info().PageSize)
+	end := int(tx.Size() / ps)
+	head := make([]byte, 8)
+	for id := 2; id < end; {
+		info, err := tx.Page(id)
+		if err != nil || info == nil {
 			return err
 		}
-		return acked.ForEach(func(k, v []byte) error {
-			if len(k) != 8 || len(v) != 8 {
-				return fmt.Errorf("till %q has a malformed acknowledgement", name)
+		switch info.Type {
+		case "free":
+			id++
+			continue
+		case "branch", "leaf", "freelist":
+		default:
+			return fmt.Errorf("page %d is of no known type (%s)", id, info.Type)
+		}
+		if _, err := f.ReadAt(head, int64(id)*ps); err != nil {
+			return err
+		}
+		if got := binary.NativeEndian.Uint64(head); got != uint64(id) {
+			return fmt.Errorf("page %d calls itself page %d", id, got)
+		}
+		if id+info.OverflowCount >= end {
+			return fmt.Errorf("page %d runs past the end of the file", id)
+		}
+		id += info.OverflowCount + 1
+	}
+	return nil
+}
+
+// walk opens every bucket and reads every key and value (their first
+// and last bytes: one that runs off the end of the map faults here),
+// and checks the shape of the relay's own records.
+func walk(tx *bolt.Tx) error {
+	var touched byte
+	defer runtime.KeepAlive(&touched)
+	touch := func(b []byte) {
+		if len(b) > 0 {
+			touched ^= b[0] ^ b[len(b)-1]
+		}
+	}
+	var visit func(path string, b *bolt.Bucket) error
+	visit = func(path string, b *bolt.Bucket) error {
+		return b.ForEach(func(k, v []byte) error {
+			touch(k)
+			if v == nil {
+				child := b.Bucket(k)
+				if child == nil {
+					return fmt.Errorf("bucket %s/%q cannot be opened", path, k)
+				}
+				return visit(path+"/"+string(k), child)
 			}
-			return nil
+			touch(v)
+			return checkRecord(path, k, v)
 		})
-	})
+	}
+	return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return visit(string(name), b) })
+}
+
+// checkRecord checks the shape of one record of the relay's layout.
+func checkRecord(path string, k, v []byte) error {
+	switch {
+	case strings.HasSuffix(path, "/"+string(bucketNotes)):
+		if len(k) != 8 || len(v) < valueHead || len(v) < valueHead+int(binary.BigEndian.Uint16(v[8:])) {
+			return fmt.Errorf("%s has a malformed notification", path)
+		}
+	case strings.HasSuffix(path, "/"+string(bucketAcked)):
+		if len(k) != 8 || len(v) != 8 {
+			return fmt.Errorf("%s has a malformed acknowledgement", path)
+		}
+	}
+	return nil
 }
 
 // guard runs fn with memory faults turned into panics, and a panic
