@@ -43,7 +43,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ref := checkShape(ch, r.Header, body); ref != nil {
-		s.opt.Logf("relay: %s notification for %s (%d bytes) from %s refused: %s", ch, till, len(body), sourceKey(r.RemoteAddr), ref.msg)
+		s.logRefusal("relay: %s notification for %s (%d bytes) from %s refused: %s", ch, till, len(body), sourceKey(r.RemoteAddr), ref.msg)
 		s.refuse(w, ch, *ref)
 		return
 	}
@@ -120,4 +120,20 @@ func accept(w http.ResponseWriter, ch payments.Channel) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// logRefusal logs a refused notification at most once a second, so junk
+// cannot flood the log (the metrics count every one).
+func (s *Server) logRefusal(format string, args ...any) {
+	now := time.Now().UnixNano()
+	last := s.lastRefusalLog.Load()
+	if now-last < int64(time.Second) || !s.lastRefusalLog.CompareAndSwap(last, now) {
+		s.refusalsUnlogged.Add(1)
+		return
+	}
+	if n := s.refusalsUnlogged.Swap(0); n > 0 {
+		format += " (and %d more since the last such line)"
+		args = append(args, n)
+	}
+	s.opt.Logf(format, args...)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"qrtill/internal/metrics"
@@ -30,6 +31,11 @@ type Server struct {
 	metrics *relayMetrics
 	mux     *http.ServeMux
 	started time.Time
+
+	// lastRefusalLog (unix ns) and refusalsUnlogged rate-limit the log
+	// lines of refused notifications.
+	lastRefusalLog   atomic.Int64
+	refusalsUnlogged atomic.Int64
 
 	stop     chan struct{}
 	loopDone sync.WaitGroup

@@ -1,9 +1,12 @@
 package relay_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"qrtill/payments/relay"
 )
@@ -64,5 +67,32 @@ func TestNotificationsOfTheWrongShapeAreNotStored(t *testing.T) {
 	r.mustPostRaw("shop-1", "wechat", `{"event_type":"REFUND.SUCCESS","resource":{}}`)
 	if n := r.backlog("shop-1"); n != 2 {
 		t.Fatalf("backlog %d, want the 2 well-formed ones", n)
+	}
+}
+
+// Junk cannot flood the log: refusals are logged at most once a second
+// (the metrics count each one).
+func TestRefusalsAreLoggedAtMostOnceASecond(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	r := newRig(t, relay.Options{Logf: func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}})
+	start := time.Now()
+	for range 50 {
+		r.post("/n/shop-1/alipay", "junk", nil)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	refusals := 0
+	for _, l := range lines {
+		if strings.Contains(l, "refused") {
+			refusals++
+		}
+	}
+	if limit := 1 + int(time.Since(start)/time.Second); refusals == 0 || refusals > limit {
+		t.Errorf("%d refusal lines for 50 refusals in %s, want 1 to %d", refusals, time.Since(start), limit)
 	}
 }
