@@ -81,6 +81,41 @@ func diskFsyncRate(b *testing.B, dir string, n int) float64 {
 	return float64(done) / time.Since(start).Seconds()
 }
 
+// fsyncProbe fsyncs a small file in dir every 10 ms while a benchmark
+// runs, so that a latency spike can be told from a disk stall: stop
+// returns the worst fsync seen, in ms.
+func fsyncProbe(b *testing.B, dir string) (stop func() float64) {
+	f, err := os.CreateTemp(dir, "fsync-probe")
+	if err != nil {
+		b.Fatal(err)
+	}
+	done, worst := make(chan struct{}), make(chan time.Duration, 1)
+	go func() {
+		var w time.Duration
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				worst <- w
+				return
+			case <-tick.C:
+			}
+			start := time.Now()
+			f.WriteAt([]byte{byte(start.UnixNano())}, 0)
+			f.Sync()
+			w = max(w, time.Since(start))
+		}
+	}()
+	return func() float64 {
+		close(done)
+		w := <-worst
+		f.Close()
+		os.Remove(f.Name())
+		return float64(w) / 1e6
+	}
+}
+
 // BenchmarkDiskFsync is the reference: 4 KiB write + fsync a second on
 // the disk the benchmarks' relay.db is on.
 func BenchmarkDiskFsync(b *testing.B) {
@@ -195,12 +230,14 @@ func benchEndToEnd(b *testing.B, tills int) {
 	lat := newLatencies(b.N)
 	stop := connectTills(b, base, tills, lat.handle)
 	defer stop()
+	before := st.CommitStats()
 
 	posters := make([]*http.Client, 10)
 	for i := range posters {
 		posters[i] = clientFrom(b, 0, 2+i, 32)
 	}
 	body := alipayBody("")
+	probe := fsyncProbe(b, filepath.Dir(st.Path()))
 	sem := make(chan struct{}, 256)
 	interval := time.Second / endToEndRate
 	b.ResetTimer()
@@ -220,6 +257,8 @@ func benchEndToEnd(b *testing.B, tills int) {
 	}
 	lat.wait(b, 60*time.Second)
 	b.StopTimer()
+	after := st.CommitStats()
+	worstFsync := probe()
 	for range cap(sem) {
 		sem <- struct{}{}
 	}
@@ -227,7 +266,9 @@ func benchEndToEnd(b *testing.B, tills int) {
 	b.ReportMetric(p50, "p50-ms")
 	b.ReportMetric(p99, "p99-ms")
 	b.ReportMetric(worst, "max-ms")
+	b.ReportMetric(float64(after.Fsyncs-before.Fsyncs)/float64(b.N), "fsyncs/note")
 	b.ReportMetric(fsyncRate, "disk-fsync/s")
+	b.ReportMetric(worstFsync, "disk-fsync-max-ms")
 }
 
 // latencies collects POST → Handle latencies from the bench_sent stamp.

@@ -26,6 +26,9 @@ type BoltOptions struct {
 	// arrives during a commit waits for the next one, so commits grow
 	// with the load by themselves.
 	BatchDelay time.Duration
+	// AckDelay is how long a commit of acknowledgements alone waits for
+	// a notification to share its fsync (default 5 ms; negative: none).
+	AckDelay time.Duration
 	// CompactAbove: after pruning, a file at least this big of which at
 	// least half is free space is compacted into a new file that
 	// replaces it (default 8 MiB; negative never compacts).
@@ -37,6 +40,7 @@ type BoltOptions struct {
 // Defaults of BoltOptions.
 const (
 	DefaultMaxBatch     = 1024
+	DefaultAckDelay     = 5 * time.Millisecond
 	DefaultCompactAbove = 8 << 20
 )
 
@@ -44,6 +48,9 @@ func (o *BoltOptions) fill() {
 	o.Quota = o.Quota.withDefaults()
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = DefaultMaxBatch
+	}
+	if o.AckDelay == 0 {
+		o.AckDelay = DefaultAckDelay
 	}
 	if o.CompactAbove == 0 {
 		o.CompactAbove = DefaultCompactAbove
@@ -76,6 +83,9 @@ type BoltStore struct {
 	stats commitCounters
 	// failAppends, when set (tests only), makes appends fail unwritten.
 	failAppends atomic.Pointer[error]
+	// lingering is how many operations the writer holds while it waits
+	// for more (tests watch it).
+	lingering atomic.Int32
 	// beforeCommit, when set (tests only), runs before each commit with
 	// the number of operations in it.
 	beforeCommit atomic.Pointer[func(n int)]

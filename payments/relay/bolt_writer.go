@@ -105,38 +105,63 @@ func (s *BoltStore) writeLoop() {
 	}
 }
 
-// gather adds what is waiting to batch, lingering BatchDelay if set.
+// gather adds what is waiting to batch. With BatchDelay it lingers that
+// long for more; a batch of acks alone lingers up to AckDelay for an
+// append to share its fsync (an ack need not be quick, a notification
+// should).
 func (s *BoltStore) gather(batch []*op) []*op {
-	var linger <-chan time.Time
-	if s.opt.BatchDelay > 0 {
-		t := time.NewTimer(s.opt.BatchDelay)
-		defer t.Stop()
-		linger = t.C
+	batch, open := s.drain(batch)
+	wait := s.opt.BatchDelay
+	if !hasAppend(batch) {
+		wait = max(wait, s.opt.AckDelay)
 	}
+	if !open || wait <= 0 {
+		return batch
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	defer s.lingering.Store(0)
 	for len(batch) < s.opt.MaxBatch {
+		s.lingering.Store(int32(len(batch)))
 		select {
 		case o, ok := <-s.ops:
 			if !ok {
 				return batch
 			}
-			batch = append(batch, o)
-			continue
-		default:
-		}
-		if linger == nil {
-			return batch
-		}
-		select {
-		case o, ok := <-s.ops:
-			if !ok {
+			if batch, open = s.drain(append(batch, o)); !open || s.opt.BatchDelay <= 0 && hasAppend(batch) {
 				return batch
 			}
-			batch = append(batch, o)
-		case <-linger:
+		case <-t.C:
 			return batch
 		}
 	}
 	return batch
+}
+
+// drain adds what is waiting now to batch, up to MaxBatch; open is false
+// once ops is closed.
+func (s *BoltStore) drain(batch []*op) (_ []*op, open bool) {
+	for len(batch) < s.opt.MaxBatch {
+		select {
+		case o, ok := <-s.ops:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, o)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+func hasAppend(batch []*op) bool {
+	for _, o := range batch {
+		if o.value != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // commit applies batch in one transaction and answers every operation.

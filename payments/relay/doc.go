@@ -17,7 +17,8 @@
 // The default Store is one bbolt file ([BoltStore]) with one writer that
 // commits every append and acknowledgement waiting for it in one
 // transaction, so one fsync pair carries as many notifications as are
-// posted at once. Another backend (NATS JetStream, next) implements the
+// posted at once (an acknowledgement alone waits a few milliseconds for
+// a notification to ride with). Another backend (NATS JetStream, next) implements the
 // same interface; the HTTP side and the stream do not change.
 //
 // The relay faces the internet, so before storing it checks what is

@@ -33,6 +33,10 @@ func BeforeCommit(st *BoltStore, hook func(n int)) {
 // QueuedOps is how many operations wait for the bbolt writer.
 func QueuedOps(st *BoltStore) int { return len(st.ops) }
 
+// Lingering is how many operations the bbolt writer holds while it
+// waits for more to share their commit.
+func Lingering(st *BoltStore) int { return int(st.lingering.Load()) }
+
 // RateBuckets is how many rate-limit buckets the server keeps.
 func RateBuckets(s *Server) int { return s.limit.size() }
 
