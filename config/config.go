@@ -66,6 +66,13 @@ type SSHConfig struct {
 type RelayConfig struct {
 	Addr   string
 	Tokens string
+	// MetricsTokenFile: serve /metrics on Addr to holders of this token.
+	MetricsTokenFile string
+	// MetricsAddr: serve /metrics here too, without a token (keep it private).
+	MetricsAddr string
+	// TillQuota and TillQuotaMiB bound what one till may have stored
+	// (0: the relay's defaults, 10000 and 32 MiB).
+	TillQuota, TillQuotaMiB int
 }
 
 // SandboxConfig is `qrtill sandbox`.

@@ -30,6 +30,7 @@ const (
 	kindString   kind = iota
 	kindBool          // true or false
 	kindFloat         // a number
+	kindCount         // a whole number, 0 or more
 	kindDuration      // a duration as text: "30m", "1h30m"; never a bare number
 )
 
@@ -46,7 +47,7 @@ type setting struct {
 	def   string                           // default, as written in the file
 	defFn func(func(string) string) string // a default from the environment
 	kind  kind
-	field func(c *Config) any // *string, *bool, *float64 or *time.Duration
+	field func(c *Config) any // *string, *bool, *int, *float64 or *time.Duration
 	check func(c Config) error
 }
 
@@ -119,6 +120,16 @@ var settings = []setting{
 		def: "127.0.0.1:8780", field: func(c *Config) any { return &c.Relay.Addr }, check: addr("relay.addr", func(c Config) string { return c.Relay.Addr })},
 	{key: "relay.tokens", flag: "tokens", cmds: []string{CmdRelay}, usage: "tokens file: till id and token hash per line (mode 600)",
 		field: func(c *Config) any { return &c.Relay.Tokens }},
+	{key: "relay.metrics_token_file", flag: "metrics-token-file", cmds: []string{CmdRelay},
+		usage: "serve /metrics on --addr to holders of the token in this file (mode 600)",
+		field: func(c *Config) any { return &c.Relay.MetricsTokenFile }},
+	{key: "relay.metrics_addr", flag: "metrics-addr", cmds: []string{CmdRelay},
+		usage: "serve /metrics on this HOST:PORT without a token (keep it private)",
+		field: func(c *Config) any { return &c.Relay.MetricsAddr }, check: optionalAddr("relay.metrics_addr", func(c Config) string { return c.Relay.MetricsAddr })},
+	{key: "relay.till_quota", flag: "till-quota", cmds: []string{CmdRelay}, usage: "notifications one till may have stored (0 = 10000)",
+		kind: kindCount, field: func(c *Config) any { return &c.Relay.TillQuota }},
+	{key: "relay.till_quota_mib", flag: "till-quota-mib", cmds: []string{CmdRelay}, usage: "MiB one till may have stored (0 = 32)",
+		kind: kindCount, field: func(c *Config) any { return &c.Relay.TillQuotaMiB }},
 
 	{key: "sandbox.addr", flag: "addr", cmds: []string{CmdSandbox}, usage: "HOST:PORT to listen on",
 		def: "127.0.0.1:8700", field: func(c *Config) any { return &c.Sandbox.Addr }, check: addr("sandbox.addr", func(c Config) string { return c.Sandbox.Addr })},
@@ -170,6 +181,12 @@ func (s setting) set(c *Config, v, from string) error {
 			return fmt.Errorf("%s: %q is not true or false", from, v)
 		}
 		*p = b
+	case *int:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s: %q is not a whole number of 0 or more", from, v)
+		}
+		*p = n
 	case *float64:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
@@ -192,7 +209,7 @@ func (s setting) set(c *Config, v, from string) error {
 func (s setting) setFromFile(c *Config, v any, from string) error {
 	switch x := v.(type) {
 	case string:
-		if s.kind == kindBool || s.kind == kindFloat {
+		if s.kind == kindBool || s.kind == kindFloat || s.kind == kindCount {
 			break
 		}
 		return s.set(c, x, from)
@@ -202,6 +219,10 @@ func (s setting) setFromFile(c *Config, v any, from string) error {
 			return nil
 		}
 	case int64:
+		if s.kind == kindCount && x >= 0 && x <= 1<<31 {
+			*s.field(c).(*int) = int(x)
+			return nil
+		}
 		if s.kind == kindFloat {
 			*s.field(c).(*float64) = float64(x)
 			return nil
@@ -217,6 +238,8 @@ func (s setting) setFromFile(c *Config, v any, from string) error {
 		return fmt.Errorf("%s: %v is not true or false", from, v)
 	case kindFloat:
 		return fmt.Errorf("%s: %v is not a number; write it like 0.01", from, v)
+	case kindCount:
+		return fmt.Errorf("%s: %v is not a whole number of 0 or more; write it like 100", from, v)
 	case kindDuration:
 		return fmt.Errorf("%s: %v is not a duration; write it in quotes with its unit, like \"5m\" or \"30s\"", from, v)
 	}

@@ -47,7 +47,7 @@ func TestEachCommandItsOwnFlags(t *testing.T) {
 		CmdTill:    till,
 		CmdServe:   append([]string{"authorized-keys", "host-key", "idle-timeout", "ssh-addr"}, till...),
 		CmdSandbox: {"addr", "log-file", "log-level", "state", "time-scale"},
-		CmdRelay:   {"addr", "log-file", "log-level", "tokens"},
+		CmdRelay:   {"addr", "log-file", "log-level", "metrics-addr", "metrics-token-file", "till-quota", "till-quota-mib", "tokens"},
 		CmdOrders:  nil,
 		CmdReport:  nil,
 	}

@@ -114,12 +114,23 @@ func runRelay(cmd *cobra.Command, cfg config.Config) error {
 	if _, err := relay.LoadTokens(cfg.Relay.Tokens); err != nil {
 		return config.BadInput(err)
 	}
+	if f := cfg.Relay.MetricsTokenFile; f != "" {
+		if _, err := relay.LoadMetricsToken(f); err != nil {
+			return config.BadInput(err)
+		}
+	}
 	if err := config.CheckDir("data", cfg.Data); err != nil {
 		return config.BadInput(err)
 	}
-	return serveAlone(cmd, cfg, "relay", func(ctx context.Context, logf func(string, ...any)) error {
-		return relay.Run(ctx, cfg.Relay.Addr, filepath.Join(cfg.Data, "relay"), cfg.Relay.Tokens, logf)
+	err := serveAlone(cmd, cfg, "relay", func(ctx context.Context, logf func(string, ...any)) error {
+		return relay.Run(ctx, relay.RunConfig{Addr: cfg.Relay.Addr, DataDir: filepath.Join(cfg.Data, "relay"),
+			TokensFile: cfg.Relay.Tokens, MetricsTokenFile: cfg.Relay.MetricsTokenFile, MetricsAddr: cfg.Relay.MetricsAddr,
+			Options: relay.Options{Logf: logf, Quota: relay.Quota{Count: cfg.Relay.TillQuota, Bytes: int64(cfg.Relay.TillQuotaMiB) << 20}}})
 	})
+	if errors.Is(err, relay.ErrStoreDamaged) || errors.Is(err, relay.ErrStoreInUse) {
+		return config.BadInput(err)
+	}
+	return err
 }
 
 // serveAlone runs a server that needs no till (the sandbox, the relay)

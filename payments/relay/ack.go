@@ -3,6 +3,7 @@ package relay
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 )
 
@@ -24,7 +25,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req AckRequest
-	body, err := readBody(w, r, 64<<10)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err == nil {
 		err = json.Unmarshal(body, &req)
 	}
@@ -40,8 +41,10 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ack between 1 and 4096 ids at a time", http.StatusBadRequest)
 		return
 	}
-	if err := s.st.ack(till, ids, s.opt.Clock.Now()); err != nil {
-		if errors.Is(err, errAckUnknown) {
+	now := s.opt.Clock.Now()
+	received, err := s.st.Ack(r.Context(), till, ids, now)
+	if err != nil {
+		if errors.Is(err, ErrAckUnknown) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -49,5 +52,6 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "relay could not record the ack; send it again", http.StatusServiceUnavailable)
 		return
 	}
+	s.metrics.ackedAfter(now, received)
 	w.WriteHeader(http.StatusNoContent)
 }

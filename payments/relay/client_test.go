@@ -19,9 +19,11 @@ import (
 
 func TestClientRebuildsTheProvidersRequest(t *testing.T) {
 	r := newRig(t, relay.Options{})
-	form := "out_trade_no=T1&subject=%E6%B0%B4&sign=ab+c%2Bd"
+	form := "notify_id=N1&sign_type=RSA2&out_trade_no=T1&subject=%E6%B0%B4&sign=ab+c%2Bd"
 	r.post("/n/shop-1/alipay", form, http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}})
-	r.post("/n/shop-1/wechat", `{"id":"EV-1"}`, http.Header{"Content-Type": {"application/json"}, "Wechatpay-Signature": {"c2ln"}})
+	wx := wxHeader()
+	wx.Set("Wechatpay-Signature", "c2ln")
+	r.post("/n/shop-1/wechat", note("wechat", "1"), wx)
 
 	type seen struct {
 		method, path, sign, subject, ctype, sig string
@@ -51,7 +53,7 @@ func TestClientRebuildsTheProvidersRequest(t *testing.T) {
 	waitFor(t, "both delivered", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 })
 	want := []seen{
 		{method: "POST", path: "/notify/alipay", sign: "ab c+d", subject: "水", ctype: "application/x-www-form-urlencoded; charset=utf-8"},
-		{method: "POST", path: "/notify/wechat", ctype: "application/json", sig: "c2ln", body: `{"id":"EV-1"}`},
+		{method: "POST", path: "/notify/wechat", ctype: "application/json", sig: "c2ln", body: note("wechat", "1")},
 	}
 	for i := range want {
 		if got[i] != want[i] {
@@ -170,7 +172,7 @@ func TestClientGetsTheBacklogInOrderAfterBeingOffline(t *testing.T) {
 	c := r.runClient("shop-1", "tok-1", f.handle)
 	waitFor(t, "the whole backlog", func() bool { return f.count() == n })
 	for i, d := range f.got {
-		if d.ID != uint64(i+1) || string(f.bodies[i]) != fmt.Sprintf("notification %03d", i) {
+		if d.ID != uint64(i+1) || string(f.bodies[i]) != note([]string{"alipay", "wechat"}[i%2], fmt.Sprintf("notification %03d", i)) {
 			t.Fatalf("delivery %d: id %d body %q", i, d.ID, f.bodies[i])
 		}
 	}

@@ -7,12 +7,27 @@
 //	POST /n/{till}/wechat
 //
 // It keeps the raw request — the headers a till needs to verify it and the
-// exact body bytes, never re-encoded — in its own bbolt file, synced to
-// disk (group-committed with bbolt's Batch), and only then answers the
-// provider the way the provider expects: the text "success" for Alipay,
-// 204 for WeChat. When the write fails it answers a failure (Alipay "fail"
-// with 500, WeChat 500 {"code":"FAIL",…}) so the provider tries again.
-// The relay never acknowledges what it has not stored.
+// exact body bytes, never re-encoded — in a [Store], synced to disk, and
+// only then answers the provider the way the provider expects: the text
+// "success" for Alipay, 204 for WeChat. When the write fails it answers a
+// failure (Alipay "fail" with 500, WeChat 500 {"code":"FAIL",…}) so the
+// provider tries again. The relay never acknowledges what it has not
+// stored.
+//
+// The default Store is one bbolt file ([BoltStore]) with one writer that
+// commits every append and acknowledgement waiting for it in one
+// transaction, so one fsync pair carries as many notifications as are
+// posted at once (an acknowledgement alone waits a few milliseconds for
+// a notification to ride with). Another backend (NATS JetStream, next) implements the
+// same interface; the HTTP side and the stream do not change.
+//
+// The relay faces the internet, so before storing it checks what is
+// cheap: a known till and channel (404), a rate per source — an IPv4
+// address or an IPv6 /64 — (429), the size (413 at once from
+// Content-Length), a body in within BodyTimeout (408), the shape of a
+// notification of that channel (400; WeChat's signature probes 401), and
+// the till's quota (507). [Serve] adds a cap on connections per source
+// and the header timeout.
 //
 // The till ([Client]) connects out with "Authorization: Bearer <token>" and
 // reads a Server-Sent Events stream:
@@ -35,8 +50,9 @@
 // header can only move the start later than the acknowledged point, never
 // earlier. Acknowledged notifications are pruned after an hour,
 // unacknowledged ones after the retention window (72 h by default).
-// GET /healthz reports the connected tills, each till's backlog and the
-// uptime.
+// GET /healthz gives counts to anyone and a till's own details to that
+// till's token; GET /metrics (Prometheus) exists only with a metrics
+// token (Options.MetricsToken) or on a separate listener ([Run]).
 //
 // Why SSE rather than WebSocket: it is plain HTTP, so proxies, load
 // balancers and corporate firewalls pass it; the standard library serves

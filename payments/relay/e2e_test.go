@@ -54,7 +54,7 @@ func TestSandboxThroughRelayToTill(t *testing.T) {
 			got, _ := rig.Till.Order(context.Background(), o.Number)
 			return got.Status == pos.OrderPaid
 		})
-		waitFor(t, "the duplicate relayed too", func() bool { return r.backlog("shop-1") == 0 && len(r.health().Connected) == 1 })
+		waitFor(t, "the duplicate relayed too", func() bool { return r.backlog("shop-1") == 0 && r.health().Connected == 1 })
 		evs, _ := rig.Till.Events(context.Background(), o.Number)
 		paid := 0
 		for _, e := range evs {

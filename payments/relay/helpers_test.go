@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -163,10 +165,43 @@ func (r *rig) do(req *http.Request) (int, string, http.Header) {
 	return resp.StatusCode, string(b), resp.Header
 }
 
-// mustPost posts and insists the relay accepted it.
-func (r *rig) mustPost(till, channel, body string) {
+// note is a body of the shape channel's notifications have (what the
+// relay checks before storing), carrying tag so tests can tell them
+// apart.
+func note(channel, tag string) string {
+	if channel == "alipay" {
+		return "notify_id=N-" + url.QueryEscape(tag) + "&out_trade_no=T1&sign_type=RSA2&sign=c2lnbmF0dXJl&tag=" + url.QueryEscape(tag)
+	}
+	return `{"id":"EV-1","event_type":"TRANSACTION.SUCCESS","resource":{"ciphertext":"` + tag + `"}}`
+}
+
+// wxHeader is what WeChat Pay sends with a notification.
+func wxHeader() http.Header {
+	return http.Header{
+		"Content-Type":             {"application/json"},
+		"Wechatpay-Serial":         {"PUB_KEY_ID_0114"},
+		"Wechatpay-Signature":      {"c2lnbmF0dXJl"},
+		"Wechatpay-Timestamp":      {"1719230681"},
+		"Wechatpay-Nonce":          {"3vlWsMb8hM7a"},
+		"Wechatpay-Signature-Type": {"WECHATPAY2-SHA256-RSA2048"},
+	}
+}
+
+// mustPost posts note(channel, tag) as the provider would and insists
+// the relay accepted it.
+func (r *rig) mustPost(till, channel, tag string) {
 	r.t.Helper()
-	code, answer, _ := r.post("/n/"+till+"/"+channel, body, nil)
+	r.mustPostRaw(till, channel, note(channel, tag))
+}
+
+// mustPostRaw posts body as is (with WeChat's headers for wechat).
+func (r *rig) mustPostRaw(till, channel, body string) {
+	r.t.Helper()
+	var h http.Header
+	if channel == "wechat" {
+		h = wxHeader()
+	}
+	code, answer, _ := r.post("/n/"+till+"/"+channel, body, h)
 	if code/100 != 2 {
 		r.t.Fatalf("post to %s/%s: %d %q", till, channel, code, answer)
 	}
@@ -181,9 +216,17 @@ func (r *rig) ack(till, token, body string) int {
 	return code
 }
 
-func (r *rig) health() relay.Health {
+// plainTokens are the tokens of testTokens.
+var plainTokens = map[string]string{"shop-1": "tok-1", "shop-2": "tok-2"}
+
+// health is GET /healthz; with a till's token when till is given.
+func (r *rig) health(till ...string) relay.Health {
 	r.t.Helper()
-	code, body, _ := r.do(mustRequest(r.t, http.MethodGet, r.srv.URL+"/healthz"))
+	req := mustRequest(r.t, http.MethodGet, r.srv.URL+"/healthz")
+	if len(till) > 0 {
+		req.Header.Set("Authorization", "Bearer "+plainTokens[till[0]])
+	}
+	code, body, _ := r.do(req)
 	if code != http.StatusOK {
 		r.t.Fatalf("healthz: %d %s", code, body)
 	}
@@ -194,7 +237,15 @@ func (r *rig) health() relay.Health {
 	return h
 }
 
-func (r *rig) backlog(till string) int { return r.health().Backlog[till] }
+// backlog is a till's backlog, as /healthz tells it with its token.
+func (r *rig) backlog(till string) int {
+	r.t.Helper()
+	h := r.health(till)
+	if h.Till == nil || h.Till.ID != till {
+		r.t.Fatalf("healthz with %s's token: %+v", till, h.Till)
+	}
+	return h.Till.Backlog
+}
 
 func mustRequest(t *testing.T, method, url string) *http.Request {
 	t.Helper()
@@ -369,3 +420,25 @@ func (r *rig) runClient(tillID, token string, handle func(context.Context, relay
 
 // bytesOf is the stored body of an event, for messages.
 func bytesOf(b []byte) string { return string(bytes.ToValidUTF8(b, []byte("?"))) }
+
+// serveLoopback serves s with relay.Serve (the connection limits and
+// timeouts that face the internet) on a 127.0.0.1 listener until the
+// test ends, then closes s; it returns the listener's address.
+func serveLoopback(tb testing.TB, s *relay.Server) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- relay.Serve(ctx, ln, s) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("serve: %v", err)
+		}
+		s.Close()
+	})
+	return ln.Addr().String()
+}

@@ -1,12 +1,14 @@
 package relay
 
+import "context"
+
 // Prune deletes notifications past their retention: acknowledged ones
 // older than AckedRetention (by the time of the ack) and any received
 // longer than Retention ago. It reports how many it deleted. The pruning
 // loop calls it every PruneEvery.
 func (s *Server) Prune() (int, error) {
 	now := s.opt.Clock.Now()
-	return s.st.prune(now.Add(-s.opt.Retention), now.Add(-s.opt.AckedRetention))
+	return s.st.Prune(context.Background(), now.Add(-s.opt.Retention), now.Add(-s.opt.AckedRetention))
 }
 
 // pruneLoop runs Prune every PruneEvery, by the server's clock, until Close.

@@ -57,12 +57,9 @@ func TestPruneLoopRunsOnTheServersClock(t *testing.T) {
 	waitFor(t, "the loop waiting on the clock", func() bool { return clock.pendingWaiters() == 1 })
 	clock.Advance(10 * time.Minute)
 	waitFor(t, "the loop waiting again", func() bool { return clock.pendingWaiters() == 1 })
-	if h := r.health(); h.Backlog["shop-1"] != 1 || h.Backlog["shop-2"] != 1 {
-		t.Fatalf("pruned too early: %v", h.Backlog)
+	if b1, b2 := r.backlog("shop-1"), r.backlog("shop-2"); b1 != 1 || b2 != 1 {
+		t.Fatalf("pruned too early: %d, %d", b1, b2)
 	}
 	clock.Advance(time.Hour)
-	waitFor(t, "pruned by the loop", func() bool {
-		h := r.health()
-		return h.Backlog["shop-1"] == 0 && h.Backlog["shop-2"] == 0
-	})
+	waitFor(t, "pruned by the loop", func() bool { return r.health().Backlog == 0 })
 }

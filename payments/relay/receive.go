@@ -4,46 +4,110 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"qrtill/payments"
 )
 
+// refusal is why a notification is not taken: the status the provider
+// gets, the metric's reason and a short message (WeChat's FAIL body).
+type refusal struct {
+	status int
+	reason string
+	msg    string
+}
+
 // receive takes a notification from a provider: POST /n/{till}/{channel}.
-// The answer the provider reads as "delivered" is written only after the
-// notification is synced to disk.
+// Everything cheap is checked before the body is read, the body's shape
+// before it is stored, and the answer the provider reads as "delivered"
+// is written only after the notification is synced to disk.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	till, ch := r.PathValue("till"), payments.Channel(r.PathValue("channel"))
 	if !ch.Valid() || !s.auth.known(till) {
-		http.NotFound(w, r)
+		s.refuseUnread(w, r, ch, refusal{http.StatusNotFound, reasonUnknownTill, "no such till or channel"})
 		return
 	}
-	if !s.limit.allow(sourceIP(r)) {
+	if !s.limit.allow(sourceKey(r.RemoteAddr)) {
 		w.Header().Set("Retry-After", "1")
-		refuse(w, ch, http.StatusTooManyRequests, "too many notifications from this address")
+		s.refuseUnread(w, r, ch, refusal{http.StatusTooManyRequests, reasonRate, "too many notifications from this address"})
 		return
 	}
 	if r.ContentLength > s.opt.MaxBody {
-		refuse(w, ch, http.StatusRequestEntityTooLarge, "notification too large")
+		s.refuseUnread(w, r, ch, refusal{http.StatusRequestEntityTooLarge, reasonTooLarge, "notification too large"})
 		return
 	}
-	body, err := readBody(w, r, s.opt.MaxBody)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opt.MaxBody))
 	if err != nil {
-		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-			refuse(w, ch, http.StatusRequestEntityTooLarge, "notification too large")
-			return
-		}
-		refuse(w, ch, http.StatusBadRequest, "could not read the notification")
+		s.refuse(w, ch, bodyRefusal(err))
+		return
+	}
+	if ref := checkShape(ch, r.Header, body); ref != nil {
+		s.logRefusal("relay: %s notification for %s (%d bytes) from %s refused: %s", ch, till, len(body), sourceKey(r.RemoteAddr), ref.msg)
+		s.refuse(w, ch, *ref)
 		return
 	}
 	e := Event{Channel: ch, ReceivedAt: s.opt.Clock.Now().UTC(), Header: keepHeaders(r.Header), Body: body}
-	if _, err := s.st.add(till, e); err != nil {
+	if _, err := s.st.Append(r.Context(), till, e); err != nil {
 		s.opt.Logf("relay: %s notification for %s (%d bytes) not stored, provider told to retry: %v", ch, till, len(body), err)
-		refuse(w, ch, http.StatusInternalServerError, "relay could not store the notification")
+		if errors.Is(err, ErrQuota) {
+			s.refuse(w, ch, refusal{http.StatusInsufficientStorage, reasonQuota, "relay storage for this till is full; try later"})
+			return
+		}
+		s.refuse(w, ch, refusal{http.StatusInternalServerError, reasonStore, "relay could not store the notification"})
 		return
 	}
 	s.hub.notify(till)
+	s.metrics.accepted.WithLabelValues(string(ch)).Inc()
 	accept(w, ch)
+}
+
+// bodyRefusal words a body that could not be read.
+func bodyRefusal(err error) refusal {
+	switch {
+	case errors.As(err, new(*http.MaxBytesError)):
+		return refusal{http.StatusRequestEntityTooLarge, reasonTooLarge, "notification too large"}
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return refusal{http.StatusRequestTimeout, reasonSlowBody, "the body took too long"}
+	default:
+		return refusal{http.StatusBadRequest, reasonUnreadable, "could not read the notification"}
+	}
+}
+
+// refuseUnread refuses before the body is read, and drops the
+// connection after the answer instead of reading the body first (which
+// net/http would otherwise do, before answering, to reuse it).
+func (s *Server) refuseUnread(w http.ResponseWriter, r *http.Request, ch payments.Channel, ref refusal) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+		http.NewResponseController(w).SetReadDeadline(time.Now())
+	}
+	s.refuse(w, ch, ref)
+}
+
+// refuse answers a provider "not delivered, try again" (or, for a 4xx,
+// "this is wrong") in its own words and counts it: Alipay reads anything
+// but "success" as failure (we say "fail"), WeChat Pay wants a 4xx/5xx
+// with {"code":"FAIL","message":…}.
+func (s *Server) refuse(w http.ResponseWriter, ch payments.Channel, ref refusal) {
+	label := string(ch)
+	if !ch.Valid() {
+		label = "other"
+	}
+	s.metrics.refused.WithLabelValues(label, ref.reason).Inc()
+	if ref.status == http.StatusNotFound {
+		http.NotFound(w, nil)
+		return
+	}
+	if ch == payments.Alipay {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(ref.status)
+		io.WriteString(w, "fail")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(ref.status)
+	io.WriteString(w, `{"code":"FAIL","message":"`+ref.msg+`"}`)
 }
 
 // accept answers a provider "delivered", in its own words: Alipay wants
@@ -58,31 +122,18 @@ func accept(w http.ResponseWriter, ch payments.Channel) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// refuse answers a provider "not delivered, try again": Alipay reads
-// anything but "success" as failure (we say "fail"), WeChat Pay wants a
-// 4xx/5xx with {"code":"FAIL","message":…}.
-func refuse(w http.ResponseWriter, ch payments.Channel, status int, msg string) {
-	if ch == payments.Alipay {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		io.WriteString(w, "fail")
+// logRefusal logs a refused notification at most once a second, so junk
+// cannot flood the log (the metrics count every one).
+func (s *Server) logRefusal(format string, args ...any) {
+	now := time.Now().UnixNano()
+	last := s.lastRefusalLog.Load()
+	if now-last < int64(time.Second) || !s.lastRefusalLog.CompareAndSwap(last, now) {
+		s.refusalsUnlogged.Add(1)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, `{"code":"FAIL","message":"`+msg+`"}`)
-}
-
-// bodyReadTimeout bounds reading one request body, so a client trickling
-// bytes cannot hold a connection for ever (the server has no ReadTimeout:
-// it would cut the streams).
-const bodyReadTimeout = 10 * time.Second
-
-// readBody reads at most limit bytes of r's body within bodyReadTimeout.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)); err == nil {
-		defer rc.SetReadDeadline(time.Time{})
+	if n := s.refusalsUnlogged.Swap(0); n > 0 {
+		format += " (and %d more since the last such line)"
+		args = append(args, n)
 	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	s.opt.Logf(format, args...)
 }

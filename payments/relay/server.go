@@ -1,110 +1,41 @@
 package relay
 
 import (
-	"errors"
 	"maps"
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"qrtill/internal/metrics"
 )
-
-// Defaults for the zero Options fields.
-const (
-	DefaultRetention      = 72 * time.Hour
-	DefaultAckedRetention = time.Hour
-	DefaultPruneEvery     = 10 * time.Minute
-	DefaultHeartbeat      = 15 * time.Second
-	DefaultMaxBody        = 64 << 10
-	DefaultRate           = 50
-	DefaultBurst          = 200
-	DefaultBatchDelay     = 2 * time.Millisecond
-	DefaultWriteTimeout   = 30 * time.Second
-)
-
-// Options configure a Server. Only Tokens is required.
-type Options struct {
-	// Tokens are the tills this relay serves and their token hashes
-	// (LoadTokens reads them from the tokens file). Any other till is 404.
-	Tokens Tokens
-	// Retention: notifications nobody acknowledged are deleted after it.
-	Retention time.Duration
-	// AckedRetention: acknowledged notifications are deleted after it.
-	AckedRetention time.Duration
-	// PruneEvery is how often the pruning loop runs; negative turns the
-	// loop off (call Prune yourself).
-	PruneEvery time.Duration
-	// Heartbeat is the interval of the SSE comment lines that keep idle
-	// streams (and the proxies on the way) alive.
-	Heartbeat time.Duration
-	// MaxBody is the largest notification body taken; larger is 413.
-	MaxBody int64
-	// Rate and Burst limit notifications per source IP (token bucket:
-	// Rate a second, Burst at once); over the limit is 429. Alipay and
-	// WeChat post from a few addresses for every till, so keep it wide.
-	Rate  float64
-	Burst int
-	// BatchDelay is how long a write waits for others to share its fsync
-	// (bbolt's MaxBatchDelay).
-	BatchDelay time.Duration
-	// WriteTimeout bounds each write to a till's stream; a till that stops
-	// reading is dropped.
-	WriteTimeout time.Duration
-	// Clock stamps received_at and drives the rate limiter and the
-	// pruning loop; nil is the real clock.
-	Clock Clock
-	// Logf gets one line per event worth knowing (stream opened or
-	// closed, a write failed, notifications pruned): till ids, ids,
-	// sizes — never tokens or bodies. Nil discards.
-	Logf func(format string, args ...any)
-}
-
-func (o *Options) fill() {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	def(&o.Retention, DefaultRetention)
-	def(&o.AckedRetention, DefaultAckedRetention)
-	def(&o.PruneEvery, DefaultPruneEvery)
-	def(&o.Heartbeat, DefaultHeartbeat)
-	def(&o.BatchDelay, DefaultBatchDelay)
-	def(&o.WriteTimeout, DefaultWriteTimeout)
-	if o.MaxBody <= 0 {
-		o.MaxBody = DefaultMaxBody
-	}
-	if o.Rate <= 0 {
-		o.Rate = DefaultRate
-	}
-	if o.Burst <= 0 {
-		o.Burst = DefaultBurst
-	}
-	if o.Clock == nil {
-		o.Clock = realClock{}
-	}
-	if o.Logf == nil {
-		o.Logf = func(string, ...any) {}
-	}
-}
 
 // Server is the relay, an http.Handler:
 //
 //	POST /n/{till}/alipay, POST /n/{till}/wechat   from the providers
 //	GET  /t/{till}/events                          the till's SSE stream (bearer token)
 //	POST /t/{till}/ack                             the till's acknowledgements (bearer token)
-//	GET  /healthz                                  connected tills, backlogs, uptime
+//	GET  /healthz                                  counts; a till's details with its token
+//	GET  /metrics                                  Prometheus, only with Options.MetricsToken
 //
-// It works behind httptest.NewServer as well as http.Server; see Run.
+// It works behind httptest.NewServer as well as http.Server; Serve adds
+// the connection limits and timeouts that face the internet.
 type Server struct {
 	opt     Options
 	auth    *authz
 	tills   []string // sorted
-	st      *store
+	st      Store
 	hub     *hub
 	limit   *limiter
+	metrics *relayMetrics
 	mux     *http.ServeMux
 	started time.Time
+
+	// lastRefusalLog (unix ns) and refusalsUnlogged rate-limit the log
+	// lines of refused notifications.
+	lastRefusalLog   atomic.Int64
+	refusalsUnlogged atomic.Int64
 
 	stop     chan struct{}
 	loopDone sync.WaitGroup
@@ -112,26 +43,43 @@ type Server struct {
 	closeErr error
 }
 
-// Open opens (or creates) the relay's store, DATADIR/relay.db, and
-// starts its pruning loop. Close it when done.
+// Open opens (or creates) the relay's bbolt store, DATADIR/relay.db, and
+// serves from it (see NewServer). Close it when done.
 func Open(dataDir string, opt Options) (*Server, error) {
 	opt.fill()
-	auth, err := newAuthz(opt.Tokens)
+	if _, err := newAuthz(opt.Tokens); err != nil {
+		return nil, err
+	}
+	st, err := OpenBoltStore(dataDir, BoltOptions{
+		Tills:        slices.Sorted(maps.Keys(opt.Tokens)),
+		Quota:        opt.Quota,
+		BatchDelay:   opt.BatchDelay,
+		CompactAbove: opt.CompactAbove,
+		Logf:         opt.Logf,
+	})
 	if err != nil {
 		return nil, err
 	}
-	if dataDir == "" {
-		return nil, errors.New("relay data dir is empty; pass --data DIR")
+	s, err := NewServer(st, opt)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
-	tills := slices.Sorted(maps.Keys(opt.Tokens))
-	st, err := openStore(dataDir, opt.BatchDelay, tills)
+	return s, nil
+}
+
+// NewServer serves the relay from st, which it owns from then on (Close
+// closes it), and starts the pruning loop.
+func NewServer(st Store, opt Options) (*Server, error) {
+	opt.fill()
+	auth, err := newAuthz(opt.Tokens)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		opt:     opt,
 		auth:    auth,
-		tills:   tills,
+		tills:   slices.Sorted(maps.Keys(opt.Tokens)),
 		st:      st,
 		hub:     newHub(),
 		limit:   newLimiter(opt.Rate, opt.Burst, opt.Clock.Now),
@@ -139,10 +87,14 @@ func Open(dataDir string, opt Options) (*Server, error) {
 		started: opt.Clock.Now(),
 		stop:    make(chan struct{}),
 	}
+	s.metrics = newRelayMetrics(s)
 	s.mux.HandleFunc("POST /n/{till}/{channel}", s.receive)
 	s.mux.HandleFunc("GET /t/{till}/events", s.stream)
 	s.mux.HandleFunc("POST /t/{till}/ack", s.ack)
 	s.mux.HandleFunc("GET /healthz", s.health)
+	if opt.MetricsToken != "" {
+		s.mux.Handle("GET /metrics", metrics.NewEndpoint(opt.MetricsToken, s.Collector()))
+	}
 	if opt.PruneEvery > 0 {
 		s.loopDone.Add(1)
 		go s.pruneLoop()
@@ -150,12 +102,24 @@ func Open(dataDir string, opt Options) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves the relay's routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the relay's routes. A request with a body must have
+// it in within BodyTimeout: the read deadline set here stays until the
+// request is over, so neither a handler nor net/http's own draining of
+// an unread body can be held by a client that trickles bytes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opt.BodyTimeout))
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// Store is the server's store.
+func (s *Server) Store() Store { return s.st }
 
 // CloseStreams ends every open till stream (the tills reconnect and
-// resume). Run registers it with http.Server.RegisterOnShutdown, because
-// Shutdown does not wait for endless responses to end by themselves.
+// resume). Serve registers it with http.Server.RegisterOnShutdown,
+// because Shutdown does not wait for endless responses to end by
+// themselves.
 func (s *Server) CloseStreams() { s.hub.close() }
 
 // Close ends the streams, stops the pruning loop and closes the store. A
@@ -166,7 +130,7 @@ func (s *Server) Close() error {
 		s.hub.close()
 		close(s.stop)
 		s.loopDone.Wait()
-		s.closeErr = s.st.close()
+		s.closeErr = s.st.Close()
 	})
 	return s.closeErr
 }

@@ -17,24 +17,17 @@ import (
 
 func TestAnswersEachProviderItsOwnWayAfterStoring(t *testing.T) {
 	r := newRig(t, relay.Options{})
-	code, body, h := r.post("/n/shop-1/alipay", "notify_id=1&trade_status=TRADE_SUCCESS", http.Header{
+	code, body, h := r.post("/n/shop-1/alipay", note("alipay", "1"), http.Header{
 		"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}})
 	if code != http.StatusOK || body != "success" || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
 		t.Errorf("alipay answered %d %q (%s), want 200 \"success\" text/plain", code, body, h.Get("Content-Type"))
 	}
-	wxHeader := http.Header{
-		"Content-Type":             {"application/json"},
-		"Wechatpay-Serial":         {"PUB_KEY_ID_0114"},
-		"Wechatpay-Signature":      {"c2lnbmF0dXJl"},
-		"Wechatpay-Timestamp":      {"1719230681"},
-		"Wechatpay-Nonce":          {"3vlWsMb8hM7a"},
-		"Wechatpay-Signature-Type": {"WECHATPAY2-SHA256-RSA2048"},
-		"Request-Id":               {"08F78BB5AF0610D302"},
-		"User-Agent":               {"Mozilla/4.0"},
-		"Cookie":                   {"session=not-kept"},
-		"X-Forwarded-For":          {"203.0.113.9"},
-	}
-	code, body, _ = r.post("/n/shop-1/wechat", `{"id":"EV-1"}`, wxHeader)
+	wxHeader := wxHeader()
+	wxHeader.Set("Request-Id", "08F78BB5AF0610D302")
+	wxHeader.Set("User-Agent", "Mozilla/4.0")
+	wxHeader.Set("Cookie", "session=not-kept")
+	wxHeader.Set("X-Forwarded-For", "203.0.113.9")
+	code, body, _ = r.post("/n/shop-1/wechat", note("wechat", "1"), wxHeader)
 	if code != http.StatusNoContent || body != "" {
 		t.Errorf("wechat answered %d %q, want 204 and no body", code, body)
 	}
@@ -66,14 +59,17 @@ func TestAnswersEachProviderItsOwnWayAfterStoring(t *testing.T) {
 // A body goes through the relay byte for byte: no form re-encoding, no
 // newline trimmed, no charset conversion.
 func TestBodiesAreByteIdenticalAfterTheRoundTrip(t *testing.T) {
+	alipay := note("alipay", "x")
+	wechat := note("wechat", "x")
 	bodies := []string{
-		"gmt_create=2026-05-01+09%3A00%3A00&subject=%E6%B0%B4&sign=ab+c%2Bd%2F%3D&total_amount=2.00",
-		"a=1+2&b=%2B&c=+&d=%2b",
-		"{\"summary\":\"支付成功\",\"resource\":{\"ciphertext\":\"q+/=\"}}\n",
-		"trailing newlines\n\n",
-		"\r\nCRLF\r\n",
-		"\x00\xff\xfe binary \x80",
-		"",
+		alipay + "&gmt_create=2026-05-01+09%3A00%3A00&subject=%E6%B0%B4&total_amount=2.00",
+		"{\"event_type\":\"TRANSACTION.SUCCESS\",\"summary\":\"支付成功\",\"resource\":{\"ciphertext\":\"q+/=\"}}\n",
+		alipay + "&a=1+2&b=%2B&c=+&d=%2b",
+		wechat + "\n\n",
+		alipay + "&subject=%D6%D0%CE%C4\r\n",
+		"\r\n" + wechat + "\r\n",
+		alipay + "&body=\xff\xfe\x80",
+		"{\"event_type\":\"X\",\"resource\":{\"ciphertext\":\"\xff\xfe binary \x80\"}}",
 	}
 	r := newRig(t, relay.Options{})
 	for i, b := range bodies {
@@ -81,7 +77,7 @@ func TestBodiesAreByteIdenticalAfterTheRoundTrip(t *testing.T) {
 		if i%2 == 1 {
 			ch = "wechat"
 		}
-		r.mustPost("shop-1", ch, b)
+		r.mustPostRaw("shop-1", ch, b)
 	}
 	// Through the raw stream …
 	s := r.openStream("shop-1", "tok-1", nil)
@@ -106,11 +102,11 @@ func TestFailedWriteAnswersFailureAndStreamsNothing(t *testing.T) {
 	r := newRig(t, relay.Options{})
 	s := r.openStream("shop-1", "tok-1", nil)
 	relay.FailWrites(r.s, errors.New("disk full"))
-	code, body, _ := r.post("/n/shop-1/alipay", "notify_id=1", nil)
+	code, body, _ := r.post("/n/shop-1/alipay", note("alipay", "1"), nil)
 	if code != http.StatusInternalServerError || body != "fail" {
 		t.Errorf("alipay after a failed write: %d %q, want 500 \"fail\"", code, body)
 	}
-	code, body, h := r.post("/n/shop-1/wechat", `{"id":"EV-1"}`, nil)
+	code, body, h := r.post("/n/shop-1/wechat", note("wechat", "1"), wxHeader())
 	if code != http.StatusInternalServerError || !strings.HasPrefix(body, `{"code":"FAIL","message":"`) || h.Get("Content-Type") != "application/json" {
 		t.Errorf("wechat after a failed write: %d %q, want 500 {\"code\":\"FAIL\",…}", code, body)
 	}
@@ -120,8 +116,8 @@ func TestFailedWriteAnswersFailureAndStreamsNothing(t *testing.T) {
 	}
 	// The provider retries once the disk is back: that one is id 1.
 	relay.FailWrites(r.s, nil)
-	r.mustPost("shop-1", "wechat", `{"id":"EV-1"}`)
-	if e := s.next(); e.ID != 1 || string(e.Body) != `{"id":"EV-1"}` {
+	r.mustPost("shop-1", "wechat", "1")
+	if e := s.next(); e.ID != 1 || string(e.Body) != note("wechat", "1") {
 		t.Fatalf("after recovery got id %d %q", e.ID, e.Body)
 	}
 }
@@ -154,10 +150,11 @@ func TestRefusesWhatItMustNotStore(t *testing.T) {
 		t.Errorf("chunked oversized body: %d %q, want 413 \"fail\"", code, body)
 	}
 	// Exactly at the limit is fine.
-	r.mustPost("shop-1", "alipay", strings.Repeat("z", 1024))
-	h := r.health()
-	if h.Backlog["shop-1"] != 1 || h.Backlog["shop-2"] != 0 || len(h.Backlog) != 2 {
-		t.Errorf("backlog %v, want only the one at the limit", h.Backlog)
+	atLimit := note("alipay", "z")
+	atLimit += "&pad=" + strings.Repeat("z", 1024-len(atLimit)-len("&pad="))
+	r.mustPostRaw("shop-1", "alipay", atLimit)
+	if b1, b2 := r.backlog("shop-1"), r.backlog("shop-2"); b1 != 1 || b2 != 0 {
+		t.Errorf("backlog %d, %d; want only the one at the limit", b1, b2)
 	}
 }
 
@@ -167,16 +164,16 @@ func TestRateLimitPerSourceAddress(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		r.mustPost("shop-1", "alipay", "n=1")
 	}
-	code, body, h := r.post("/n/shop-1/wechat", "{}", nil)
+	code, body, h := r.post("/n/shop-1/wechat", note("wechat", "1"), wxHeader())
 	if code != http.StatusTooManyRequests || !strings.Contains(body, `"FAIL"`) || h.Get("Retry-After") == "" {
 		t.Errorf("4th at once: %d %q, want 429 FAIL with Retry-After", code, body)
 	}
-	if code, body, _ := r.post("/n/shop-1/alipay", "n=1", nil); code != 429 || body != "fail" {
+	if code, body, _ := r.post("/n/shop-1/alipay", note("alipay", "1"), nil); code != 429 || body != "fail" {
 		t.Errorf("5th at once: %d %q, want 429 fail", code, body)
 	}
 	clock.Advance(time.Second) // one more token
 	r.mustPost("shop-1", "alipay", "n=1")
-	if code, _, _ := r.post("/n/shop-1/alipay", "n=1", nil); code != 429 {
+	if code, _, _ := r.post("/n/shop-1/alipay", note("alipay", "1"), nil); code != 429 {
 		t.Errorf("after the refill is spent: %d, want 429", code)
 	}
 	if n := r.backlog("shop-1"); n != 4 {
@@ -230,17 +227,17 @@ func TestStreamDeliversInOrderThenLive(t *testing.T) {
 	}
 	s := r.openStream("shop-1", "tok-1", nil)
 	for i := range 5 {
-		if e := s.next(); e.ID != uint64(i+1) || string(e.Body) != "n"+string(rune('0'+i)) {
+		if e := s.next(); e.ID != uint64(i+1) || string(e.Body) != note("wechat", "n"+string(rune('0'+i))) {
 			t.Fatalf("event %d: id %d body %q", i, e.ID, e.Body)
 		}
 	}
 	r.mustPost("shop-1", "alipay", "live")
-	if e := s.next(); e.ID != 6 || string(e.Body) != "live" {
+	if e := s.next(); e.ID != 6 || string(e.Body) != note("alipay", "live") {
 		t.Fatalf("live event: id %d body %q, want 6 live", e.ID, e.Body)
 	}
 	s.none(3 * 50 * time.Millisecond) // heartbeats only; shop-2's notification is not ours
 	// shop-2 has its own sequence.
-	if e := r.openStream("shop-2", "tok-2", nil).next(); e.ID != 1 || string(e.Body) != "other till" {
+	if e := r.openStream("shop-2", "tok-2", nil).next(); e.ID != 1 || string(e.Body) != note("alipay", "other till") {
 		t.Fatalf("shop-2: id %d %q", e.ID, e.Body)
 	}
 }
@@ -353,7 +350,7 @@ func TestNothingLostWhenTheRelayRestartsBetweenStoringAndStreaming(t *testing.T)
 
 	r2 := newRig(t, relay.Options{}, r.dir)
 	s := r2.openStream("shop-1", "tok-1", nil)
-	if a, b := s.next(), s.next(); a.ID != 2 || string(a.Body) != "two" || b.ID != 3 || string(b.Body) != "three" {
+	if a, b := s.next(), s.next(); a.ID != 2 || string(a.Body) != note("wechat", "two") || b.ID != 3 || string(b.Body) != note("wechat", "three") {
 		t.Fatalf("after restart: %d %q, %d %q", a.ID, a.Body, b.ID, b.Body)
 	}
 	r2.mustPost("shop-1", "alipay", "four")
@@ -365,7 +362,7 @@ func TestNothingLostWhenTheRelayRestartsBetweenStoringAndStreaming(t *testing.T)
 func TestANewerStreamReplacesTheOlder(t *testing.T) {
 	r := newRig(t, relay.Options{})
 	old := r.openStream("shop-1", "tok-1", nil)
-	waitFor(t, "shop-1 connected", func() bool { return len(r.health().Connected) == 1 })
+	waitFor(t, "shop-1 connected", func() bool { return r.health().Connected == 1 })
 	r.openStream("shop-1", "tok-1", nil)
 	select {
 	case <-old.done:
@@ -373,7 +370,7 @@ func TestANewerStreamReplacesTheOlder(t *testing.T) {
 		t.Fatal("the older stream was not ended")
 	}
 	waitFor(t, "one connection", func() bool {
-		c := r.health().Connected
-		return len(c) == 1 && c[0] == "shop-1"
+		h := r.health("shop-1")
+		return h.Connected == 1 && h.Till.Connected
 	})
 }

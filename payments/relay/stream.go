@@ -27,7 +27,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		lastEventID, _ = strconv.ParseUint(strings.TrimSpace(v), 10, 64)
 	}
-	from, err := s.st.resumePoint(till, lastEventID)
+	st, err := s.st.Stats(r.Context(), till)
 	if err != nil {
 		s.opt.Logf("relay: stream for %s: %v", till, err)
 		http.Error(w, "relay store unavailable", http.StatusServiceUnavailable)
@@ -39,6 +39,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
+	from := resumePoint(st, lastEventID)
 	conn := s.hub.attach(till)
 	defer s.hub.detach(till, conn)
 
@@ -52,7 +53,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	s.opt.Logf("relay: till %s connected from %s, resuming after id %d", till, sourceIP(r), from)
+	s.opt.Logf("relay: till %s connected from %s, resuming after id %d", till, sourceKey(r.RemoteAddr), from)
 	why := s.pump(w, rc, r, conn, till, from)
 	s.opt.Logf("relay: till %s stream ended after %s: %s", till, time.Since(start).Round(time.Millisecond), why)
 }
@@ -64,7 +65,7 @@ func (s *Server) pump(w http.ResponseWriter, rc *http.ResponseController, r *htt
 	var buf bytes.Buffer
 	for {
 		wake := s.hub.waiter(till)
-		events, err := s.st.pending(till, sent, streamBatch)
+		events, err := s.st.Read(r.Context(), till, sent, streamBatch)
 		if err != nil {
 			return err.Error()
 		}

@@ -142,18 +142,29 @@ func (a *authz) known(till string) bool {
 // another till's token, and 401 otherwise. Hashes are compared in
 // constant time.
 func (a *authz) check(till string, r *http.Request) int {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	switch owner, ok := a.tillOf(r); {
+	case !ok:
 		return http.StatusUnauthorized
-	}
-	got := sha256.Sum256([]byte(token))
-	if want, ok := a.hashes[till]; ok && subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
+	case owner != till:
+		return http.StatusForbidden
+	default:
 		return 0
 	}
-	for _, h := range a.hashes {
+}
+
+// tillOf finds the till whose token r carries; every hash is compared,
+// in constant time.
+func (a *authz) tillOf(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	got := sha256.Sum256([]byte(token))
+	found := ""
+	for till, h := range a.hashes {
 		if subtle.ConstantTimeCompare(got[:], h[:]) == 1 {
-			return http.StatusForbidden
+			found = till
 		}
 	}
-	return http.StatusUnauthorized
+	return found, found != ""
 }
