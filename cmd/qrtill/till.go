@@ -115,7 +115,8 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 	defer svc.close()
 	updates, stop := svc.till.Subscribe()
 	model := tui.New(tui.Options{Till: svc.till, Catalog: svc.catalog, Cashier: cashierName(), Terminal: cfg.Terminal,
-		Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop, Reconcile: true, Manager: true, Updates: updates, StopUpdates: stop})
+		Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop, Reconcile: true, Manager: true, Updates: updates, StopUpdates: stop,
+		Context: cmd.Context()})
 	_, err = tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(cmd.Context())).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -81,6 +82,9 @@ type Config struct {
 	Lang           tui.Lang
 	Shop           string
 	Logf           func(format string, args ...any)
+	// Logger gets the causes behind the sentences a session's screens
+	// show, tagged with the session; nil = discard.
+	Logger *slog.Logger
 }
 
 type ctxKey struct{}
@@ -161,7 +165,7 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	m := tui.New(tui.Options{Till: cfg.Till, Catalog: cfg.Catalog, Cashier: c.Name, Manager: c.Manager,
 		Terminal: "ssh " + sess.RemoteAddr().String(), Lang: cfg.Lang, ShopName: cfg.Shop,
 		Renderer: bm.MakeRenderer(sess), Width: pty.Window.Width, Height: pty.Window.Height,
-		Updates: updates, StopUpdates: stop})
+		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Logger, sess)})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
 	untrack := srv.track(p)
 	go func() {
@@ -171,4 +175,12 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	}()
 	cfg.Logf("ssh: session for %s (manager %v) from %s", c.Name, c.Manager, sess.RemoteAddr())
 	return p
+}
+
+// sessionLogger tags a session's log lines with where it comes from.
+func sessionLogger(l *slog.Logger, sess ssh.Session) *slog.Logger {
+	if l == nil {
+		return nil
+	}
+	return l.With("remote", sess.RemoteAddr().String())
 }
