@@ -1,19 +1,22 @@
-// Package tui is the till's screens, on Bubble Tea: reconcile at start,
-// the sale screen (the scan line always has focus), the pay screen (QR
-// drawn with block characters, live status pane), the receipt and help.
-// All I/O runs in tea.Cmds against the Till interface; till updates come
-// in as UpdateMsg.
+// Package tui is the till's screens, on Bubble Tea. Each screen is its own
+// component (reconcile at start, sale, pay, receipt, orders, day report,
+// help) with its model, key map, size and view, sharing one common
+// (session context, till, language, styles, keys, logger). The root model
+// routes: it handles quit, help, resize, notices and the till's
+// broadcasts, forwards everything else to the active screen only, and
+// switches screens on the typed navigation messages they post. All I/O
+// runs in tea.Cmds against the Till interface, under the session's
+// context, and every answer is tagged with its request so a late one is
+// dropped.
 package tui
 
 import (
 	"context"
-	"strings"
+	"log/slog"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -50,88 +53,70 @@ type Options struct {
 	Inverse            bool // QR colours for light terminals
 	Updates            <-chan pos.Update
 	StopUpdates        func()
-	DisableTickSeconds bool // tests: no clock ticks
+	DisableTickSeconds bool // tests: no clock or spinner ticks
+	// Context is the session's: the screens' till calls run under it and
+	// end with it. nil = context.Background().
+	Context context.Context
+	// Logger gets the causes behind the sentences the screens show.
+	// nil = discard.
+	Logger *slog.Logger
 }
 
-type screen int
+// chromeRows are the rows around a screen: the header and the help bar
+// (with no blank line between, as when space is tight).
+const chromeRows = 2
 
-const (
-	screenReconcile screen = iota
-	screenSale
-	screenPay
-	screenReceipt
-	screenOrders
-)
-
-// Messages the screens exchange. Replies carry the order number they are
-// about, so a stale one is dropped.
+// Messages from outside the screens.
 type (
 	// UpdateMsg is a change broadcast by the till.
-	UpdateMsg     struct{ Update pos.Update }
-	reconciledMsg struct {
-		changes []pos.Change
-		err     error
-	}
-	checkedOutMsg struct {
-		order pos.Order
-		err   error
-	}
-	// orderReplyMsg is the till's answer to Pay or Cancel on an order.
-	orderReplyMsg struct {
-		number string
-		order  pos.Order
-		err    error
-	}
-	tickMsg          time.Time
+	UpdateMsg struct{ Update pos.Update }
+	// ShowOrderMsg opens the pay screen on an existing order (pay again).
+	ShowOrderMsg struct{ Order pos.Order }
+	// NoticeMsg shows a line to the cashier on every screen (e.g. the
+	// server is shutting down).
+	NoticeMsg struct{ Text string }
+
+	clockMsg         time.Time
 	updatesClosedMsg struct{}
 )
 
-// ShowOrderMsg opens the pay screen on an existing order (pay again).
-type ShowOrderMsg struct{ Order pos.Order }
-
-// NoticeMsg shows a line to the cashier on every screen (e.g. the server
-// is shutting down).
-type NoticeMsg struct{ Text string }
-
 // Model is the root of the till's screens.
 type Model struct {
-	opts     Options
-	lang     Lang
-	keys     KeyMap
-	styles   Styles
-	help     help.Model
-	width    int
-	height   int
-	screen   screen
-	showHelp bool
+	c           *common
+	help        help.Model
+	showHelp    bool
+	notice      string
+	updates     <-chan pos.Update
+	stopUpdates func()
 
-	// reconcile
-	reconciling bool
-	changes     []pos.Change
-	reconErr    error
-
-	// sale
-	input   textinput.Model
-	basket  *pos.Basket
-	cursor  int
-	matches []pos.Product
-	saleErr string
-
-	// pay
-	pay  payState
-	spin spinner.Model
-
-	// receipt
-	receipt pos.Order
-
-	// orders and report
-	orders ordersState
-
-	notice string
+	active    screen
+	reconcile *reconcileScreen
+	sale      *saleScreen
+	pay       *payScreen
+	receipt   *receiptScreen
+	orders    *ordersScreen
+	report    *reportScreen
+	keyList   *helpScreen // shown over the active screen
 }
 
-// New builds the root model.
+// New builds the root model and its screens.
 func New(opts Options) *Model {
+	c := newCommon(opts)
+	page := &bookPage{}
+	m := &Model{c: c, help: help.New(), updates: opts.Updates, stopUpdates: opts.StopUpdates,
+		reconcile: newReconcileScreen(c), sale: newSaleScreen(c), pay: newPayScreen(c), receipt: newReceiptScreen(c),
+		orders: newOrdersScreen(c, page), report: newReportScreen(c, page), keyList: newHelpScreen(c)}
+	m.help.Styles = c.styles.Help
+	m.active = m.sale
+	if opts.Reconcile {
+		m.active = m.reconcile
+	}
+	m.setSize(opts.Width, opts.Height)
+	return m
+}
+
+// newCommon builds what the screens of one session share.
+func newCommon(opts Options) *common {
 	if opts.Lang != Chinese {
 		opts.Lang = English
 	}
@@ -139,44 +124,41 @@ func New(opts Options) *Model {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
-	in := textinput.New()
-	in.Placeholder = T(opts.Lang, "scan")
-	in.Prompt = "▶ "
-	in.CharLimit = 64
-	in.Focus()
-	m := &Model{opts: opts, lang: opts.Lang, keys: DefaultKeyMap(opts.Lang), styles: DefaultStyles(r),
-		help: help.New(), width: opts.Width, height: opts.Height, input: in, basket: pos.NewBasket(opts.Catalog)}
-	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
-	m.screen = screenSale
-	if opts.Reconcile {
-		m.screen, m.reconciling = screenReconcile, true
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	m.pay.inverse = opts.Inverse
-	return m
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &common{
+		ctx: ctx, till: opts.Till, catalog: opts.Catalog, lang: opts.Lang,
+		styles: DefaultStyles(r), keys: DefaultKeyMap(opts.Lang).ForRole(opts.Manager),
+		log:       log.With("terminal", opts.Terminal, "cashier", opts.Cashier),
+		who:       session{cashier: opts.Cashier, terminal: opts.Terminal, shop: opts.ShopName, manager: opts.Manager},
+		qrInverse: opts.Inverse, ticks: !opts.DisableTickSeconds,
+	}
 }
 
-// Init starts listening to the till and, if asked, reconciles.
+// Init starts listening to the till, the clock, and the first screen
+// (the reconcile, when asked for, or the sale).
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{textinput.Blink, m.listen()}
-	if m.reconciling {
-		cmds = append(cmds, func() tea.Msg {
-			ch, err := m.opts.Till.Reconcile(context.Background())
-			return reconciledMsg{ch, err}
-		})
-	}
-	if !m.opts.DisableTickSeconds {
-		cmds = append(cmds, tick(), m.spin.Tick)
+	cmds := []tea.Cmd{m.listen(), m.active.Init()}
+	if m.c.ticks {
+		cmds = append(cmds, tick())
 	}
 	return tea.Batch(cmds...)
 }
 
+// tick is the clock the pay screen's elapsed and remaining times follow.
 func tick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
 }
 
 // listen reads one till update; it is re-armed after each.
 func (m *Model) listen() tea.Cmd {
-	ch := m.opts.Updates
+	ch := m.updates
 	if ch == nil {
 		return nil
 	}
@@ -189,183 +171,121 @@ func (m *Model) listen() tea.Cmd {
 	}
 }
 
-// Update handles one message.
+// maxPosted bounds the navigation one message may set off.
+const maxPosted = 8
+
+// Update routes one message, then acts on the navigation the screens
+// posted meanwhile, so the next frame already shows the new screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmds := []tea.Cmd{m.route(msg)}
+	for i := 0; i < maxPosted && len(m.c.outbox) > 0; i++ {
+		next := m.c.outbox[0]
+		m.c.outbox = m.c.outbox[1:]
+		cmds = append(cmds, m.route(next))
+	}
+	if len(m.c.outbox) > 0 {
+		m.c.log.Error("screens kept switching; navigation dropped", "left", len(m.c.outbox))
+		m.c.outbox = nil
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// route handles what the root owns and forwards the rest to the active
+// screen.
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-		return m, nil
-	case tickMsg:
-		return m, tick()
-	case spinner.TickMsg:
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		m.setSize(msg.Width, msg.Height)
+		return nil
+	case clockMsg:
+		return tick() // the redraw after it moves the pay screen's clock
 	case UpdateMsg:
-		cmd := m.onUpdate(msg.Update)
-		return m, tea.Batch(cmd, m.onOrdersUpdate(msg.Update), m.listen())
+		return tea.Batch(m.forward(msg), m.listen())
 	case updatesClosedMsg:
-		return m, nil
+		return nil
 	case NoticeMsg:
 		m.notice = msg.Text
-		return m, nil
+		return nil
 	case ShowOrderMsg:
-		m.screen = screenPay
-		m.pay = payState{inverse: m.pay.inverse, started: m.opts.Till.Now()}
-		m.setPayOrder(msg.Order)
-		return m, nil
-	case reconciledMsg:
-		m.reconciling, m.changes, m.reconErr = false, msg.changes, msg.err
-		return m, nil
+		cmd, _ := m.navigate(openPayMsg{order: msg.Order})
+		return cmd
 	case tea.KeyMsg:
-		if key.Matches(msg, m.keys.Quit) {
-			if m.opts.StopUpdates != nil {
-				m.opts.StopUpdates()
-			}
-			return m, tea.Quit
-		}
-		if m.showHelp {
-			m.showHelp = false
-			return m, nil
-		}
-		if key.Matches(msg, m.keys.Help) && (msg.String() != "?" || m.input.Value() == "" || m.screen != screenSale) {
-			m.showHelp = true
-			return m, nil
-		}
+		return m.key(msg)
 	}
-	if k, ok := msg.(tea.KeyMsg); ok && (m.screen == screenSale || m.screen == screenReceipt) && m.input.Value() == "" {
-		switch {
-		case key.Matches(k, m.keys.Orders):
-			return m, m.openOrders(false)
-		case key.Matches(k, m.keys.Report) && m.opts.Manager:
-			return m, m.openOrders(true)
-		}
+	if cmd, ok := m.navigate(msg); ok {
+		return cmd
 	}
-	switch m.screen {
-	case screenOrders:
-		return m, m.updateOrders(msg)
-	case screenReconcile:
-		if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter && !m.reconciling {
-			m.screen = screenSale
-		}
-		return m, nil
-	case screenSale:
-		return m, m.updateSale(msg)
-	case screenPay:
-		return m, m.updatePay(msg)
-	case screenReceipt:
-		if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Next) {
-			m.newSale()
-		}
-		return m, nil
-	}
-	return m, nil
+	return m.forward(msg)
 }
 
-func (m *Model) newSale() {
-	m.screen = screenSale
-	m.basket.Clear()
-	m.cursor = 0
-	m.input.SetValue("")
-	m.matches = nil
-	m.saleErr = ""
-	m.pay = payState{inverse: m.pay.inverse}
-}
-
-// View draws the active screen.
-func (m *Model) View() string {
-	if m.width > 0 && (m.width < 60 || m.height < 16) {
-		return T(m.lang, "tiny")
-	}
-	var body string
+// key handles quit and help; any other key goes to the active screen.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	g := m.c.keys.Global
 	switch {
+	case key.Matches(msg, g.Quit):
+		if m.stopUpdates != nil {
+			m.stopUpdates()
+		}
+		return tea.Quit
 	case m.showHelp:
-		body = m.viewHelp()
-	case m.screen == screenReconcile:
-		body = m.viewReconcile()
-	case m.screen == screenSale:
-		body = m.viewSale()
-	case m.screen == screenPay:
-		body = m.viewPay()
-	case m.screen == screenReceipt:
-		body = m.viewReceipt()
-	case m.screen == screenOrders:
-		body = m.viewOrders()
+		m.showHelp = false // any key closes help
+		return nil
+	case key.Matches(msg, g.Help) && !m.typed(msg):
+		m.showHelp = true
+		return nil
 	}
-	header := m.styles.Title.Render(T(m.lang, "title")) + "  " + m.styles.Muted.Render(m.opts.ShopName+" · "+m.opts.Cashier)
+	return m.forward(msg)
+}
+
+// typed reports whether a key is text for the active screen (? while the
+// scan line holds text).
+func (m *Model) typed(msg tea.KeyMsg) bool {
+	t, ok := m.active.(textEntry)
+	return ok && msg.Type == tea.KeyRunes && t.typing()
+}
+
+// forward passes a message to the active screen (screens update in place).
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	_, cmd := m.active.Update(msg)
+	return cmd
+}
+
+// setSize records the terminal's size and gives every screen the rows
+// between the header and the help bar.
+func (m *Model) setSize(width, height int) {
+	m.c.width, m.c.height = width, height
+	m.help.Width = width
+	body := 0
+	if height > 0 {
+		body = max(height-chromeRows, 0)
+	}
+	for _, s := range m.screens() {
+		s.SetSize(width, body)
+	}
+}
+
+func (m *Model) screens() []screen {
+	return []screen{m.reconcile, m.sale, m.pay, m.receipt, m.orders, m.report, m.keyList}
+}
+
+// View draws the header, the active screen (or help over it) and the
+// active screen's help bar.
+func (m *Model) View() string {
+	c := m.c
+	if c.width > 0 && (c.width < 60 || c.height < 16) {
+		return c.t("tiny")
+	}
+	body := m.active.View()
+	if m.showHelp {
+		body = m.keyList.View()
+	}
+	header := c.styles.Title.Render(c.t("title")) + "  " + c.styles.Muted.Render(c.who.shop+" · "+c.who.cashier)
 	if m.notice != "" {
-		header += "  " + m.styles.Warn.Render(m.notice)
+		header += "  " + c.styles.Warn.Render(m.notice)
 	}
 	sep := "\n\n"
-	if m.height > 0 && lipgloss.Height(body)+4 > m.height {
+	if c.height > 0 && lipgloss.Height(body)+4 > c.height {
 		sep = "\n" // tight: no blank lines, so a QR that fits is drawn
 	}
-	return header + sep + body + sep + m.help.ShortHelpView(m.shortHelp())
-}
-
-func (m *Model) shortHelp() []key.Binding {
-	k := m.keys
-	switch m.screen {
-	case screenSale:
-		return m.saleHelp()
-	case screenOrders:
-		return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, k.Filter, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back}
-	case screenPay:
-		return m.payHelp()
-	case screenReceipt:
-		return []key.Binding{k.Next, k.Help, k.Quit}
-	}
-	return []key.Binding{k.Quit}
-}
-
-// managerOnly disables a manager's key for a cashier, so the help bar
-// never offers what cannot be done.
-func (m *Model) managerOnly(b key.Binding) key.Binding {
-	b.SetEnabled(m.opts.Manager)
-	return b
-}
-
-func (m *Model) viewHelp() string {
-	var b strings.Builder
-	b.WriteString(m.styles.Title.Render(T(m.lang, "help")) + "\n\n")
-	k := m.keys
-	for _, kb := range []key.Binding{k.Add, k.Up, k.Plus, k.Minus, k.Remove, k.Checkout, k.Alipay, k.WeChat, k.Cancel, k.Invert, k.Next,
-		k.Orders, k.Open, k.PrevDay, k.NextDay, k.Filter, m.managerOnly(k.Refund), k.PayAgain, m.managerOnly(k.Report), k.Back, k.Help, k.Quit} {
-		if !kb.Enabled() {
-			continue
-		}
-		b.WriteString("  " + m.styles.Key.Render(strings.Join(kb.Keys(), "/")) + "  " + kb.Help().Desc + "\n")
-	}
-	return b.String()
-}
-
-func (m *Model) viewReconcile() string {
-	if m.reconciling {
-		return T(m.lang, "reconciling")
-	}
-	var b strings.Builder
-	b.WriteString(m.styles.Title.Render(T(m.lang, "reconciled")) + "\n\n")
-	if m.reconErr != nil {
-		b.WriteString(m.styles.Error.Render(Explain(m.lang, m.reconErr, "", 0)) + "\n")
-	}
-	if len(m.changes) == 0 {
-		b.WriteString(T(m.lang, "nothing") + "\n")
-	}
-	for _, c := range m.changes {
-		b.WriteString("  " + c.OrderNumber + "  " + statusWord(m.lang, c.To) + "  " + m.styles.Muted.Render(c.Detail) + "\n")
-	}
-	return b.String() + "\n" + T(m.lang, "continue")
-}
-
-func statusWord(lang Lang, st pos.OrderStatus) string {
-	switch st {
-	case pos.OrderPaid:
-		return T(lang, "st.paid")
-	case pos.OrderCancelled:
-		return T(lang, "st.cancelled")
-	case pos.OrderExpired:
-		return T(lang, "st.expired")
-	}
-	return string(st)
+	return header + sep + body + sep + m.help.View(m.active)
 }

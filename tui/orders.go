@@ -1,229 +1,213 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"qrtill/pos"
 )
 
-// ordersState is the orders screen: one local day's orders, a selected
-// one with its event log, and the refund dialog.
-type ordersState struct {
-	day      time.Time
-	orders   []pos.Order
-	cursor   int
-	detail   bool
-	events   []pos.Event
-	errText  string
-	note     string
-	refund   textinput.Model
-	refundOn bool
-	confirm  pos.Money       // > 0 while asking to confirm this refund amount
-	report   bool            // showing the day report instead of the list
-	filter   pos.OrderStatus // "" = all
-	all      []pos.Order     // the day's orders before the filter
+// ordersScreen lists one local day's orders (filtered by status), shows a
+// selected one's lines and event log, refunds (a manager) and pays again.
+type ordersScreen struct {
+	c *common
+	frame
+	page    *bookPage
+	loader  dayLoader
+	day     time.Time   // the day whose orders are held
+	all     []pos.Order // the day's orders
+	orders  []pos.Order // after the filter
+	cursor  int
+	detail  bool
+	events  []pos.Event
+	errText string
+	note    string
+
+	refund     refundDialog
+	eventsCall request // the selected order's events
+	refundCall request // a refund; while it runs, keys wait
 }
 
 type (
-	ordersLoadedMsg struct {
-		day    time.Time
-		orders []pos.Order
-		err    error
-	}
+	// eventsLoadedMsg is the till's answer to Events.
 	eventsLoadedMsg struct {
+		id     uint64
 		number string
 		events []pos.Event
+		err    error
 	}
+	// refundedMsg is the till's answer to Refund.
 	refundedMsg struct {
+		id    uint64
 		order pos.Order
 		err   error
 	}
 )
 
-func (m *Model) openOrders(report bool) tea.Cmd {
-	m.screen = screenOrders
-	day := m.orders.day
-	if day.IsZero() {
-		day = m.opts.Till.Now()
-	}
-	in := textinput.New()
-	in.Placeholder = "¥0.00"
-	in.Prompt = "¥ "
-	m.orders = ordersState{day: day, refund: in, report: report}
-	return m.loadOrders()
+func newOrdersScreen(c *common, page *bookPage) *ordersScreen {
+	return &ordersScreen{c: c, page: page, refund: newRefundDialog(c)}
 }
 
-func (m *Model) loadOrders() tea.Cmd {
-	day := m.orders.day
-	return func() tea.Msg {
-		o, err := m.opts.Till.OrdersByDay(context.Background(), day)
-		return ordersLoadedMsg{day, o, err}
+// Init does nothing: the screen loads when it is opened.
+func (s *ordersScreen) Init() tea.Cmd { return nil }
+
+// open shows the list and loads it. fresh (from the sale or receipt)
+// starts over on the page's day with no filter; otherwise (from the day
+// report) the list is kept as it was, unless the day changed.
+func (s *ordersScreen) open(fresh bool) tea.Cmd {
+	s.page.open(s.c, fresh)
+	if fresh {
+		*s = ordersScreen{c: s.c, frame: s.frame, page: s.page, loader: s.loader, refund: newRefundDialog(s.c)}
 	}
+	if !sameDay(s.day, s.page.day) {
+		s.cursor, s.detail = 0, false
+	}
+	return s.loader.load(s.c, s.page.day)
 }
 
-func (m *Model) selected() (pos.Order, bool) {
-	s := &m.orders
+// typing reports whether the refund amount is being typed (then ? is text).
+func (s *ordersScreen) typing() bool { return s.refund.open && s.refund.confirm == 0 }
+
+// ShortHelp is the help bar.
+func (s *ordersScreen) ShortHelp() []key.Binding {
+	k := s.c.keys.Orders
+	return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, k.Filter, s.c.keys.refundHelp(), k.PayAgain, k.Report, k.Back}
+}
+
+// FullHelp is every key of the orders screen.
+func (s *ordersScreen) FullHelp() [][]key.Binding {
+	k := s.c.keys.Orders
+	return [][]key.Binding{{k.Up, k.Down, k.Open, k.PrevDay, k.NextDay, k.Filter}, {s.c.keys.refundHelp(), k.PayAgain, k.Report, k.Back}}
+}
+
+func (s *ordersScreen) selected() (pos.Order, bool) {
 	if s.cursor < 0 || s.cursor >= len(s.orders) {
 		return pos.Order{}, false
 	}
 	return s.orders[s.cursor], true
 }
 
-func (m *Model) updateOrders(msg tea.Msg) tea.Cmd {
-	s := &m.orders
+// Update handles the list's keys, the refund dialog, the till's answers
+// and broadcasts (another terminal's sale, a notification).
+func (s *ordersScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case ordersLoadedMsg:
-		if !sameDay(msg.day, s.day) {
-			return nil
-		}
-		s.all, s.errText = msg.orders, ""
-		s.applyFilter()
-		if msg.err != nil {
-			s.errText = Explain(m.lang, msg.err, "", 0)
-		}
-		if s.cursor >= len(s.orders) {
-			s.cursor = max(len(s.orders)-1, 0)
-		}
-		return nil
+	case dayOrdersMsg:
+		return s, s.loaded(msg)
 	case eventsLoadedMsg:
-		if o, ok := m.selected(); ok && o.Number == msg.number {
+		if o, ok := s.selected(); s.eventsCall.answered(msg.id) && ok && o.Number == msg.number {
 			s.events = msg.events
+			if msg.err != nil {
+				s.c.log.Warn("till call failed", "call", "events", "err", msg.err)
+			}
 		}
-		return nil
 	case refundedMsg:
-		s.refundOn, s.confirm = false, 0
-		if msg.err != nil {
-			s.errText = Explain(m.lang, msg.err, "", 0)
-		} else {
-			s.note = T(m.lang, "refund.done")
+		return s, s.refunded(msg)
+	case UpdateMsg:
+		if touchesDay(msg.Update, s.page.day) {
+			return s, s.loader.refresh(s.c, s.page.day)
 		}
-		return m.loadOrders()
 	case tea.KeyMsg:
-		if s.refundOn {
-			return m.updateRefund(msg)
+		if s.refund.open {
+			return s, s.refundKey(msg)
 		}
-		k := m.keys
-		switch {
-		case key.Matches(msg, k.Back):
-			if s.detail {
-				s.detail = false
-				return nil
-			}
-			m.screen = screenSale
-			return nil
-		case key.Matches(msg, k.Up) && s.cursor > 0:
-			s.cursor--
-			s.detail = false
-		case key.Matches(msg, k.Down) && s.cursor < len(s.orders)-1:
-			s.cursor++
-			s.detail = false
-		case key.Matches(msg, k.PrevDay):
-			s.day, s.cursor, s.detail = s.day.AddDate(0, 0, -1), 0, false
-			return m.loadOrders()
-		case key.Matches(msg, k.NextDay):
-			s.day, s.cursor, s.detail = s.day.AddDate(0, 0, 1), 0, false
-			return m.loadOrders()
-		case key.Matches(msg, k.Report):
-			s.report = !s.report
-		case key.Matches(msg, k.Filter):
-			s.nextFilter()
-			s.cursor, s.detail = 0, false
-		case key.Matches(msg, k.Open):
-			o, ok := m.selected()
-			if !ok {
-				return nil
-			}
-			s.detail = true
-			return func() tea.Msg {
-				ev, _ := m.opts.Till.Events(context.Background(), o.Number)
-				return eventsLoadedMsg{o.Number, ev}
-			}
-		case key.Matches(msg, k.Refund):
-			o, ok := m.selected()
-			if !ok || !m.opts.Manager || pos.Refundable(o) <= 0 {
-				s.errText = T(m.lang, "refund.no")
-				return nil
-			}
-			s.refundOn, s.note, s.errText = true, "", ""
-			s.refund.SetValue(pos.Refundable(o).Yuan())
-			s.refund.Focus()
-			return textinput.Blink
-		case key.Matches(msg, k.PayAgain):
-			o, ok := m.selected()
-			if !ok || !payAgainAllowed(o) {
-				return nil
-			}
-			m.screen = screenPay
-			m.pay = payState{order: o, inverse: m.pay.inverse, started: m.opts.Till.Now()}
-			return nil
+		return s, s.key(msg)
+	}
+	return s, nil
+}
+
+// loaded takes a day's orders.
+func (s *ordersScreen) loaded(msg dayOrdersMsg) tea.Cmd {
+	ok, next := s.loader.answered(s.c, msg)
+	if !ok {
+		return nil
+	}
+	s.day, s.all, s.errText = msg.day, msg.orders, ""
+	s.applyFilter()
+	if msg.err != nil {
+		s.errText = s.c.fail("orders by day", msg.err, "")
+	}
+	return next
+}
+
+// key handles the list's keys.
+func (s *ordersScreen) key(msg tea.KeyMsg) tea.Cmd {
+	k := s.c.keys.Orders
+	switch {
+	case key.Matches(msg, k.Back):
+		if !s.detail {
+			s.c.post(backToSaleMsg{})
+		}
+		s.detail = false
+	case key.Matches(msg, k.Up) && s.cursor > 0:
+		s.cursor, s.detail = s.cursor-1, false
+	case key.Matches(msg, k.Down) && s.cursor < len(s.orders)-1:
+		s.cursor, s.detail = s.cursor+1, false
+	case key.Matches(msg, k.PrevDay):
+		return s.setDay(-1)
+	case key.Matches(msg, k.NextDay):
+		return s.setDay(1)
+	case key.Matches(msg, k.Report):
+		s.c.post(openReportMsg{})
+	case key.Matches(msg, k.Filter):
+		s.nextFilter()
+		s.cursor, s.detail = 0, false
+	case key.Matches(msg, k.Open):
+		return s.openDetail()
+	case key.Matches(msg, k.Refund):
+		return s.startRefund()
+	case key.Matches(msg, k.PayAgain):
+		if o, ok := s.selected(); ok && payAgainAllowed(o) {
+			s.c.post(openPayMsg{order: o})
 		}
 	}
 	return nil
 }
 
-// updateRefund is the refund dialog: type the amount, Enter, then y to
-// confirm (any other key cancels).
-func (m *Model) updateRefund(msg tea.KeyMsg) tea.Cmd {
-	s := &m.orders
-	o, _ := m.selected()
-	if s.confirm > 0 {
-		amount := s.confirm
-		if msg.String() != "y" {
-			s.refundOn, s.confirm = false, 0
-			return nil
-		}
-		s.note = T(m.lang, "refund.busy")
-		return func() tea.Msg {
-			after, err := m.opts.Till.Refund(context.Background(), o.Number, amount, "refund at the till")
-			return refundedMsg{after, err}
-		}
-	}
-	switch msg.Type {
-	case tea.KeyEsc:
-		s.refundOn = false
-		return nil
-	case tea.KeyEnter:
-		amount, err := pos.ParseMoney(s.refund.Value())
-		if err != nil || amount <= 0 || amount > pos.Refundable(o) {
-			s.errText = fmt.Sprintf(T(m.lang, "refund.range"), pos.Refundable(o))
-			return nil
-		}
-		s.confirm, s.errText = amount, ""
+// setDay moves the page by days and loads it.
+func (s *ordersScreen) setDay(days int) tea.Cmd {
+	s.page.day, s.cursor, s.detail = s.page.day.AddDate(0, 0, days), 0, false
+	return s.loader.load(s.c, s.page.day)
+}
+
+// openDetail shows the selected order's lines and loads its events.
+func (s *ordersScreen) openDetail() tea.Cmd {
+	o, ok := s.selected()
+	if !ok {
 		return nil
 	}
-	var cmd tea.Cmd
-	s.refund, cmd = s.refund.Update(msg)
-	return cmd
+	s.detail = true
+	c, id := s.c, s.eventsCall.start(s.c)
+	return func() tea.Msg {
+		ev, err := c.till.Events(c.ctx, o.Number)
+		return eventsLoadedMsg{id, o.Number, ev, err}
+	}
 }
 
 // nextFilter cycles the status filter: all, then each status.
-func (s *ordersState) nextFilter() {
+func (s *ordersScreen) nextFilter() {
 	statuses := pos.OrderStatuses()
 	next := pos.OrderStatus("")
-	if s.filter == "" {
+	if s.page.filter == "" {
 		next = statuses[0]
 	} else {
 		for i, st := range statuses {
-			if st == s.filter && i+1 < len(statuses) {
+			if st == s.page.filter && i+1 < len(statuses) {
 				next = statuses[i+1]
 			}
 		}
 	}
-	s.filter = next
+	s.page.filter = next
 	s.applyFilter()
 }
 
-func (s *ordersState) applyFilter() {
+func (s *ordersScreen) applyFilter() {
 	s.orders = s.orders[:0:0]
 	for _, o := range s.all {
-		if s.filter == "" || o.Status == s.filter {
+		if s.page.filter == "" || o.Status == s.page.filter {
 			s.orders = append(s.orders, o)
 		}
 	}
@@ -237,69 +221,39 @@ func payAgainAllowed(o pos.Order) bool {
 		(o.Status == pos.OrderAwaitingPayment && !hasOpenAttempt(o))
 }
 
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
-}
-
-// onOrdersUpdate refreshes the list when any order changes (another
-// terminal's sale, a notification).
-func (m *Model) onOrdersUpdate(u pos.Update) tea.Cmd {
-	if m.screen != screenOrders || !sameDay(u.Order.CreatedAt.In(m.orders.day.Location()), m.orders.day) {
-		return nil
+func hasOpenAttempt(o pos.Order) bool {
+	for _, a := range o.Attempts {
+		if a.Open() {
+			return true
+		}
 	}
-	return m.loadOrders()
+	return false
 }
 
-func (m *Model) viewOrders() string {
-	s := &m.orders
-	st := m.styles
+// View draws the title line, the list, the selected order's detail, the
+// refund dialog and any note or problem.
+func (s *ordersScreen) View() string {
+	st := s.c.styles
 	var b strings.Builder
-	title := T(m.lang, "orders")
-	if s.report {
-		title = T(m.lang, "report")
-	}
-	filter := T(m.lang, "filter.all")
-	if s.filter != "" {
-		filter = orderStatusText(m.lang, s.filter)
-	}
-	b.WriteString(st.Title.Render(title) + "  " + s.day.Format("2006-01-02") + "  " + st.Muted.Render("["+filter+"]") + "\n\n")
-	if s.report {
-		b.WriteString(m.viewReport())
-		return b.String()
-	}
+	b.WriteString(bookTitle(s.c, s.c.t("orders"), s.page) + "\n\n")
 	if len(s.orders) == 0 {
-		b.WriteString(st.Muted.Render(T(m.lang, "orders.none")) + "\n")
+		b.WriteString(st.Muted.Render(s.c.t("orders.none")) + "\n")
 	}
 	from := max(0, s.cursor-8)
 	for i := from; i < len(s.orders) && i < from+12; i++ {
 		o := s.orders[i]
-		row := fmt.Sprintf("%s  %s  %-18s %-7s %10s  %s", o.CreatedAt.In(s.day.Location()).Format("15:04"), o.Number, orderStatusText(m.lang, o.Status),
+		row := fmt.Sprintf("%s  %s  %-18s %-7s %10s  %s", o.CreatedAt.In(s.page.day.Location()).Format("15:04"), o.Number, orderStatusText(s.c.lang, o.Status),
 			orDash(string(o.Channel)), o.Total, orDash(o.Cashier))
 		if i == s.cursor {
 			row = st.Selected.Render(row)
 		}
 		b.WriteString(row + "\n")
 	}
-	if o, ok := m.selected(); ok && s.detail {
-		b.WriteString("\n")
-		for _, l := range o.Lines {
-			b.WriteString(fmt.Sprintf("  %s × %d  %s\n", l.NameEN, l.Quantity, l.Total))
-		}
-		for _, r := range o.Refunds {
-			b.WriteString(fmt.Sprintf("  %s %s %s\n", T(m.lang, "refund"), r.Amount, r.Status))
-		}
-		for _, e := range lastEvents(s.events, 8) {
-			b.WriteString(st.Muted.Render(fmt.Sprintf("  %s %-9s %s", e.At.In(s.day.Location()).Format("15:04:05"), e.Source, truncate(e.Detail, 70))) + "\n")
-		}
+	if o, ok := s.selected(); ok && s.detail {
+		b.WriteString("\n" + s.viewDetail(o))
 	}
-	if s.refundOn {
-		if s.confirm > 0 {
-			b.WriteString("\n" + st.Warn.Render(fmt.Sprintf(T(m.lang, "refund.confirm"), s.confirm)) + "\n")
-		} else {
-			b.WriteString("\n" + T(m.lang, "refund.amount") + " " + s.refund.View() + "\n")
-		}
+	if s.refund.open {
+		b.WriteString("\n" + s.refund.View() + "\n")
 	}
 	if s.note != "" {
 		b.WriteString(st.Paid.Render(s.note) + "\n")
@@ -310,31 +264,34 @@ func (m *Model) viewOrders() string {
 	return b.String()
 }
 
+// viewDetail is an order's lines, refunds and latest events.
+func (s *ordersScreen) viewDetail(o pos.Order) string {
+	var b strings.Builder
+	for _, l := range o.Lines {
+		b.WriteString(fmt.Sprintf("  %s × %d  %s\n", l.NameEN, l.Quantity, l.Total))
+	}
+	for _, r := range o.Refunds {
+		b.WriteString(fmt.Sprintf("  %s %s %s\n", s.c.t("refund"), r.Amount, r.Status))
+	}
+	for _, e := range lastEvents(s.events, 8) {
+		b.WriteString(s.c.styles.Muted.Render(fmt.Sprintf("  %s %-9s %s", e.At.In(s.page.day.Location()).Format("15:04:05"), e.Source, truncate(e.Detail, 70))) + "\n")
+	}
+	return b.String()
+}
+
+// bookTitle is the order book screens' title line: what, which day, and
+// the status filter.
+func bookTitle(c *common, title string, page *bookPage) string {
+	filter := c.t("filter.all")
+	if page.filter != "" {
+		filter = orderStatusText(c.lang, page.filter)
+	}
+	return c.styles.Title.Render(title) + "  " + page.day.Format("2006-01-02") + "  " + c.styles.Muted.Render("["+filter+"]")
+}
+
 func lastEvents(ev []pos.Event, n int) []pos.Event {
 	if len(ev) > n {
 		return ev[len(ev)-n:]
 	}
 	return ev
-}
-
-func (m *Model) viewReport() string {
-	r := pos.BuildDayReport(m.orders.day, m.orders.all)
-	var b strings.Builder
-	for _, st := range r.Statuses() {
-		t := r.ByStatus[st]
-		b.WriteString(fmt.Sprintf("  %-20s %4d  %12s\n", orderStatusText(m.lang, st), t.Count, t.Total))
-	}
-	b.WriteString("\n")
-	for _, ch := range r.Channels() {
-		t := r.ByChannel[ch]
-		b.WriteString(fmt.Sprintf("  %-20s %4d  %12s\n", channelName(m.lang, ch), t.Count, t.Total))
-	}
-	b.WriteString(fmt.Sprintf("\n  %-20s %4d  %12s\n", T(m.lang, "report.paid"), r.Paid.Count, r.Paid.Total))
-	b.WriteString(fmt.Sprintf("  %-20s %4d  %12s\n", T(m.lang, "report.refunded"), r.Refunded.Count, r.Refunded.Total))
-	b.WriteString(m.styles.Total.Render(fmt.Sprintf("  %-20s %4s  %12s", T(m.lang, "report.net"), "", r.Net)) + "\n")
-	return b.String()
-}
-
-func orderStatusText(lang Lang, st pos.OrderStatus) string {
-	return T(lang, "os."+string(st))
 }

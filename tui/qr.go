@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -19,7 +20,7 @@ func renderQR(content string, inverse bool) (string, int, int, error) {
 	lines := strings.Split(s, "\n")
 	w := 0
 	for _, l := range lines {
-		if n := len([]rune(l)); n > w {
+		if n := lipgloss.Width(l); n > w {
 			w = n
 		}
 	}

@@ -163,7 +163,7 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	m := tui.New(tui.Options{Till: cfg.Till, Catalog: cfg.Catalog, Cashier: c.Name, Manager: c.Manager,
 		Terminal: "ssh " + sess.RemoteAddr().String(), Lang: cfg.Lang, ShopName: cfg.Shop,
 		Renderer: bm.MakeRenderer(sess), Width: pty.Window.Width, Height: pty.Window.Height,
-		Updates: updates, StopUpdates: stop})
+		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Log, sess)})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
 	untrack := srv.track(p)
 	go func() {
@@ -173,4 +173,12 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	}()
 	cfg.Log.Info("session", "cashier", c.Name, "manager", c.Manager, "from", sess.RemoteAddr().String())
 	return p
+}
+
+// sessionLogger tags a session's log lines with where it comes from.
+func sessionLogger(l *slog.Logger, sess ssh.Session) *slog.Logger {
+	if l == nil {
+		return nil
+	}
+	return l.With("remote", sess.RemoteAddr().String())
 }

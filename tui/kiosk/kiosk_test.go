@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
 	"qrtill/assets"
@@ -145,10 +146,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// waitOut waits for want in the session's output, as sent or with the
+// escape sequences taken out (styled text is split by them).
 func waitOut(t *testing.T, out *syncBuffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), want) {
+	for s := out.String(); !strings.Contains(s, want) && !strings.Contains(ansi.Strip(s), want); s = out.String() {
 		if time.Now().After(deadline) {
 			t.Fatalf("session never showed %q; got %q", want, out.String())
 		}

@@ -1,0 +1,91 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"qrtill/pos"
+)
+
+// reconcileScreen settles the payments left open by the last run before
+// the first sale (DESIGN.md "Truth and safety rules"), and lists what
+// moved.
+type reconcileScreen struct {
+	c *common
+	frame
+	call    request // the Reconcile call
+	changes []pos.Change
+	errText string
+}
+
+// reconciledMsg is the till's answer to Reconcile.
+type reconciledMsg struct {
+	id      uint64
+	changes []pos.Change
+	err     error
+}
+
+// newReconcileScreen builds the screen, already waiting for the call its
+// Init makes.
+func newReconcileScreen(c *common) *reconcileScreen {
+	r := &reconcileScreen{c: c}
+	r.call.start(c)
+	return r
+}
+
+// Init asks the till to reconcile.
+func (r *reconcileScreen) Init() tea.Cmd {
+	c, id := r.c, r.call.id
+	return func() tea.Msg {
+		changes, err := c.till.Reconcile(c.ctx)
+		return reconciledMsg{id, changes, err}
+	}
+}
+
+// ShortHelp is the help bar: the screen words its one key itself.
+func (r *reconcileScreen) ShortHelp() []key.Binding { return []key.Binding{r.c.keys.Global.Quit} }
+
+// FullHelp is every key of the reconcile screen.
+func (r *reconcileScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{r.c.keys.Reconcile.Continue, r.c.keys.Global.Quit}}
+}
+
+// Update takes the till's answer; Enter, once it is in, goes to the sale.
+func (r *reconcileScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case reconciledMsg:
+		if r.call.answered(msg.id) {
+			r.changes = msg.changes
+			if msg.err != nil {
+				r.errText = r.c.fail("reconcile", msg.err, "")
+			}
+		}
+	case tea.KeyMsg:
+		if !r.call.busy() && key.Matches(msg, r.c.keys.Reconcile.Continue) {
+			r.c.post(backToSaleMsg{})
+		}
+	}
+	return r, nil
+}
+
+// View lists what the reconcile settled.
+func (r *reconcileScreen) View() string {
+	st, c := r.c.styles, r.c
+	if r.call.busy() {
+		return c.t("reconciling")
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render(c.t("reconciled")) + "\n\n")
+	if r.errText != "" {
+		b.WriteString(st.Error.Render(r.errText) + "\n")
+	}
+	if len(r.changes) == 0 {
+		b.WriteString(c.t("nothing") + "\n")
+	}
+	for _, ch := range r.changes {
+		b.WriteString("  " + ch.OrderNumber + "  " + statusWord(c.lang, ch.To) + "  " + st.Muted.Render(ch.Detail) + "\n")
+	}
+	return b.String() + "\n" + c.t("continue")
+}

@@ -1,0 +1,105 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"qrtill/pos"
+)
+
+// reportScreen is the day report (a manager's): one local day's totals
+// by status and channel, paid, refunded and net.
+type reportScreen struct {
+	c *common
+	frame
+	page    *bookPage
+	loader  dayLoader
+	all     []pos.Order
+	errText string
+}
+
+func newReportScreen(c *common, page *bookPage) *reportScreen {
+	return &reportScreen{c: c, page: page}
+}
+
+// Init does nothing: the screen loads when it is opened.
+func (r *reportScreen) Init() tea.Cmd { return nil }
+
+// open shows the page's day (today the first time) and loads it; fresh
+// (from the sale or receipt) clears the status filter first.
+func (r *reportScreen) open(fresh bool) tea.Cmd {
+	r.page.open(r.c, fresh)
+	return r.loader.load(r.c, r.page.day)
+}
+
+// ShortHelp is the help bar.
+func (r *reportScreen) ShortHelp() []key.Binding {
+	k := r.c.keys.Report
+	return []key.Binding{k.PrevDay, k.NextDay, k.Orders, k.Back}
+}
+
+// FullHelp is every key of the day report.
+func (r *reportScreen) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }
+
+// Update handles the report's keys, its load and the till's broadcasts.
+func (r *reportScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := r.c.keys.Report
+	switch msg := msg.(type) {
+	case dayOrdersMsg:
+		ok, next := r.loader.answered(r.c, msg)
+		if ok {
+			r.all, r.errText = msg.orders, ""
+			if msg.err != nil {
+				r.errText = r.c.fail("orders by day", msg.err, "")
+			}
+		}
+		return r, next
+	case UpdateMsg:
+		if touchesDay(msg.Update, r.page.day) {
+			return r, r.loader.refresh(r.c, r.page.day)
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.PrevDay):
+			r.page.day = r.page.day.AddDate(0, 0, -1)
+			return r, r.loader.load(r.c, r.page.day)
+		case key.Matches(msg, k.NextDay):
+			r.page.day = r.page.day.AddDate(0, 0, 1)
+			return r, r.loader.load(r.c, r.page.day)
+		case key.Matches(msg, k.Orders):
+			r.c.post(openOrdersMsg{})
+		case key.Matches(msg, k.Back):
+			r.c.post(backToSaleMsg{})
+		}
+	}
+	return r, nil
+}
+
+// View draws the day's totals.
+func (r *reportScreen) View() string {
+	rep := pos.BuildDayReport(r.page.day, r.all)
+	row := func(label string, count any, total pos.Money) string {
+		return fmt.Sprintf("  %-20s %4v  %12s\n", label, count, total)
+	}
+	var b strings.Builder
+	b.WriteString(bookTitle(r.c, r.c.t("report"), r.page) + "\n\n")
+	for _, st := range rep.Statuses() {
+		t := rep.ByStatus[st]
+		b.WriteString(row(orderStatusText(r.c.lang, st), t.Count, t.Total))
+	}
+	b.WriteString("\n")
+	for _, ch := range rep.Channels() {
+		t := rep.ByChannel[ch]
+		b.WriteString(row(channelName(r.c.lang, ch), t.Count, t.Total))
+	}
+	b.WriteString("\n" + row(r.c.t("report.paid"), rep.Paid.Count, rep.Paid.Total))
+	b.WriteString(row(r.c.t("report.refunded"), rep.Refunded.Count, rep.Refunded.Total))
+	b.WriteString(r.c.styles.Total.Render(strings.TrimSuffix(row(r.c.t("report.net"), "", rep.Net), "\n")) + "\n")
+	if r.errText != "" {
+		b.WriteString(r.c.styles.Error.Render(r.errText) + "\n")
+	}
+	return b.String()
+}
