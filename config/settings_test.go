@@ -191,6 +191,9 @@ func TestBadValues(t *testing.T) {
 		{CmdSandbox, nil, "[sandbox]\ntime_scale = \"fast\"\n", `sandbox.time_scale: fast is not a number`},
 		{CmdTill, nil, "demo = 1\n", `demo: 1 is not true or false`},
 		{CmdTill, nil, "lang = 2\n", `lang: 2 is not text`},
+		{CmdRelay, []string{"--till-quota", "-1"}, "", `till-quota: "-1" is not a whole number`},
+		{CmdRelay, nil, "[relay]\ntill_quota = 2.5\n", `relay.till_quota: 2.5 is not a whole number`},
+		{CmdRelay, nil, "[relay]\ntill_quota_mib = \"lots\"\n", `relay.till_quota_mib: lots is not a whole number`},
 	}
 	for _, tt := range tests {
 		args := tt.args
@@ -227,5 +230,19 @@ func TestCheckDir(t *testing.T) {
 		if err := CheckDir("data", filepath.Join(ro, "data")); err == nil || !strings.Contains(err.Error(), "cannot write to "+ro) {
 			t.Errorf("read-only dir: %v", err)
 		}
+	}
+}
+
+// A whole-number setting reads from the file, the environment and a flag.
+func TestCountSettings(t *testing.T) {
+	file := writeFile(t, "q.toml", "[relay]\ntill_quota = 500\ntill_quota_mib = 4\n")
+	c, err := Load(CmdRelay, commandFlags(t, CmdRelay, "--config", file), env(map[string]string{"HOME": "/h"}))
+	if err != nil || c.Relay.TillQuota != 500 || c.Relay.TillQuotaMiB != 4 {
+		t.Fatalf("from the file: %+v, %v", c.Relay, err)
+	}
+	c, err = Load(CmdRelay, commandFlags(t, CmdRelay, "--config", file, "--till-quota", "7"),
+		env(map[string]string{"HOME": "/h", "QRTILL_TILL_QUOTA_MIB": "9"}))
+	if err != nil || c.Relay.TillQuota != 7 || c.Relay.TillQuotaMiB != 9 {
+		t.Fatalf("flag and environment over the file: %+v, %v", c.Relay, err)
 	}
 }
