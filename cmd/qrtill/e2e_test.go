@@ -154,6 +154,18 @@ func TestDemoTillInTmux(t *testing.T) {
 	control(t, info.BaseURL, "/sandbox/trades/"+no+"/pay")
 	tm.waitFor("PAID")
 	tm.waitFor("Trade no.")
+	// The running till holds the book; `qrtill orders`, `report` and
+	// `backup` are answered by it on DATA/qrtill.sock.
+	for _, args := range [][]string{
+		{"orders", "--format", "json"},
+		{"report", "--format", "json"},
+		{"backup", "--to", filepath.Join(t.TempDir(), "copy.db")},
+	} {
+		out, err := exec.Command(bin, append(args, "--data", data)...).CombinedOutput()
+		if err != nil || (args[0] == "orders" && !strings.Contains(string(out), `"status": "paid"`)) {
+			t.Fatalf("qrtill %v while the till runs: %v\n%s", args, err, out)
+		}
+	}
 	tm.keys("C-c")
 }
 
