@@ -77,7 +77,7 @@ func (x *applying) event(kind EventKind, detail string) {
 
 // waiting: the provider has the trade, nobody scanned yet.
 func (x *applying) waiting() error {
-	if x.a.Status != AttemptCreating {
+	if x.a.Status != AttemptCreating || x.a.IsCode() { // a code payment has no "waiting for scan"
 		return nil
 	}
 	if err := move(&x.a.Status, AttemptWaiting, x.a.OutTradeNo); err != nil {
@@ -99,7 +99,7 @@ func (x *applying) scanned(st payments.TradeStatus) error {
 	if st.Buyer != "" {
 		a.Buyer = st.Buyer
 	}
-	x.event(EventScanned, "scanned by buyer "+orDash(a.Buyer)+"; waiting for the buyer to confirm")
+	x.event(scannedEvent(a))
 	return nil
 }
 

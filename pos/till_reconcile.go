@@ -50,7 +50,10 @@ func (t *Till) HandleNotification(ctx context.Context, n payments.Notification, 
 // Reconcile settles every attempt left open (by a crash, a power cut, or
 // ctrl+c during a payment) before the first new sale: each is queried;
 // paid ones are booked, closed ones settled, and the rest closed at the
-// provider so nothing can be paid behind the cashier's back. Refunds left
+// provider so nothing can be paid behind the cashier's back. A code
+// payment the customer may still be confirming is queried every few
+// seconds until its deadline (CodeWindow after it was charged) and then
+// reversed, so Reconcile can take that long. Refunds left
 // pending are asked for again. It returns what changed.
 func (t *Till) Reconcile(ctx context.Context) ([]Change, error) {
 	orders, err := t.store.OpenAttempts(ctx)
@@ -110,6 +113,10 @@ func (t *Till) reconcileAttempt(ctx context.Context, o Order, a Attempt) Change 
 			return c
 		}
 	}
+	if na := findAttempt(&after, a.OutTradeNo); na != nil && na.Open() && na.IsCode() && na.Intent == "" {
+		// The customer may still be confirming: follow it to its deadline.
+		after = t.awaitCode(ctx, prov, after, a.OutTradeNo)
+	}
 	if na := findAttempt(&after, a.OutTradeNo); na != nil && na.Open() {
 		intent := na.Intent
 		if intent == "" {
@@ -134,6 +141,8 @@ func (t *Till) reconcileAttempt(ctx context.Context, o Order, a Attempt) Change 
 		c.Detail = fmt.Sprintf("paid %s while the till was away", na.PaidAmount)
 	case c.To == OrderCancelled:
 		c.Detail = "cancelled; the provider confirmed the QR is closed"
+	case na.IsCode():
+		c.Detail = "not paid; the customer did not confirm the code payment in time and it was reversed"
 	case c.To == OrderExpired:
 		c.Detail = "expired; the provider confirmed the QR is closed"
 	default:
