@@ -132,17 +132,27 @@ func (t *Till) freeToCharge(ctx context.Context, number string, busyCode bool) (
 // provider is asked; it is the order's last attempt. Only the code's
 // last four digits reach the event log.
 func (t *Till) storeCodeAttempt(ctx context.Context, number string, ch payments.Channel, code string) (Order, error) {
+	return t.storeNewAttempt(ctx, number, ch, KindCode, t.cfg.CodeWindow, func(a *Attempt) (EventKind, string) {
+		return EventCodeCharge, fmt.Sprintf("charging the customer's %s payment code ending %s for %s", ch, lastDigits(code, 4), a.Amount)
+	})
+}
+
+// storeNewAttempt stores a new attempt of kind on channel ch, payable for
+// window, with the cashier's event that says what the till is about to
+// ask the provider (event gives its kind and detail).
+func (t *Till) storeNewAttempt(ctx context.Context, number string, ch payments.Channel, kind AttemptKind, window time.Duration,
+	event func(a *Attempt) (EventKind, string)) (Order, error) {
 	now := t.cfg.Clock()
 	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
-		a, err := addAttempt(o, ch, KindCode, now, t.cfg.CodeWindow)
+		a, err := addAttempt(o, ch, kind, now, window)
 		if err != nil {
 			return nil, err
 		}
-		return []Event{{At: now, Source: SourceCashier, Kind: EventCodeCharge, OutTradeNo: a.OutTradeNo,
-			Detail: fmt.Sprintf("charging the customer's %s payment code ending %s for %s", ch, lastDigits(code, 4), a.Amount)}}, nil
+		ek, detail := event(a)
+		return []Event{{At: now, Source: SourceCashier, Kind: ek, OutTradeNo: a.OutTradeNo, Detail: detail}}, nil
 	})
 	if err != nil {
-		return o, fmt.Errorf("store code attempt: %w", err)
+		return o, fmt.Errorf("store attempt: %w", err)
 	}
 	return o, nil
 }

@@ -65,22 +65,12 @@ func (t *Till) Pay(ctx context.Context, number string, ch payments.Channel) (Ord
 	return o, nil
 }
 
-// storeAttempt stores a new attempt on channel ch, before the provider
-// is asked for anything; it is the order's last attempt.
+// storeAttempt stores a new QR attempt on channel ch, before the
+// provider is asked for anything; it is the order's last attempt.
 func (t *Till) storeAttempt(ctx context.Context, number string, ch payments.Channel) (Order, error) {
-	now := t.cfg.Clock()
-	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
-		a, err := addAttempt(o, ch, KindQR, now, t.cfg.PaymentWindow)
-		if err != nil {
-			return nil, err
-		}
-		return []Event{{At: now, Source: SourceCashier, Kind: EventAttempt, OutTradeNo: a.OutTradeNo,
-			Detail: fmt.Sprintf("asking %s for a QR for %s", ch, o.Total)}}, nil
+	return t.storeNewAttempt(ctx, number, ch, KindQR, t.cfg.PaymentWindow, func(a *Attempt) (EventKind, string) {
+		return EventAttempt, fmt.Sprintf("asking %s for a QR for %s", ch, a.Amount)
 	})
-	if err != nil {
-		return o, fmt.Errorf("store attempt: %w", err)
-	}
-	return o, nil
 }
 
 // storeQR stores the QR the provider issued and moves the attempt to
