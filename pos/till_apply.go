@@ -214,6 +214,12 @@ func settlePaidAttempt(o *Order, a *Attempt, now time.Time, event func(kind Even
 		no := addAutoRefund(o, a, "payment landed after the sale was cancelled", now)
 		event(EventLatePayment, fmt.Sprintf("payment landed after the sale was cancelled; refunding %s automatically (refund %s)", a.PaidAmount, no))
 		return []string{no}
+	case a.Amount != o.Total:
+		// The basket was edited (Amend) after this attempt was made: its
+		// money does not pay the sale as it stands.
+		no := addAutoRefund(o, a, "payment for the sale before it was edited", now)
+		event(EventLatePayment, fmt.Sprintf("payment of %s landed for the sale before it was edited (now %s); refunding it automatically (refund %s)", a.Amount, o.Total, no))
+		return []string{no}
 	}
 	if o.Status == OrderOpen {
 		// Defensive: an attempt is always stored with its order awaiting

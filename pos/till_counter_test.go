@@ -489,6 +489,17 @@ func TestReopenAmendAndPay(t *testing.T) {
 	if err != nil || got.Total != 1550 || len(got.Lines) != 2 || got.Number != o.Number || got.DailyNo != o.DailyNo {
 		t.Fatalf("amend: total %s, %d lines, %v", got.Total, len(got.Lines), err)
 	}
+	// A verified late payment of the old QR pays nothing
+	// of the edited sale: it goes back.
+	if err := r.till.HandleNotification(ctx, paidNotification(qr, 1250), pos.SourceNotify); err != nil {
+		t.Fatal(err)
+	}
+	late := r.waitFor(o.Number, "old QR's payment refunded", func(o pos.Order) bool {
+		return len(o.Refunds) == 1 && o.Refunds[0].Status == payments.RefundSuccess
+	})
+	if late.Status != pos.OrderOpen || late.PaidBy != "" || late.Attempts[0].Status != pos.AttemptRefunded {
+		t.Fatalf("late payment for the unedited sale: order %s paid by %q, attempt %s", late.Status, late.PaidBy, late.Attempts[0].Status)
+	}
 	got, err = r.till.Pay(ctx, o.Number, payments.WeChat)
 	if err != nil || lastAttempt(got).Amount != 1550 {
 		t.Fatalf("pay the edited sale: %v, attempt for %s", err, lastAttempt(got).Amount)

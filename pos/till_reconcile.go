@@ -134,19 +134,24 @@ func (t *Till) reconcileAttempt(ctx context.Context, o Order, a Attempt) Change 
 		}
 	}
 	c.To = after.Status
-	na := findAttempt(&after, a.OutTradeNo)
-	switch {
-	case na == nil:
-	case na.Status == AttemptPaid:
-		c.Detail = fmt.Sprintf("paid %s while the till was away", na.PaidAmount)
-	case c.To == OrderCancelled:
-		c.Detail = "cancelled; the provider confirmed the QR is closed"
-	case na.IsCode():
-		c.Detail = "not paid; the customer did not confirm the code payment in time and it was reversed"
-	case c.To == OrderExpired:
-		c.Detail = "expired; the provider confirmed the QR is closed"
-	default:
-		c.Detail = "not paid; the QR was closed. Pay again from the orders screen"
+	if na := findAttempt(&after, a.OutTradeNo); na != nil {
+		c.Detail = settledDetail(*na, c.To)
 	}
 	return c
+}
+
+// settledDetail says what reconcile found about an attempt it settled,
+// the order now in status to.
+func settledDetail(a Attempt, to OrderStatus) string {
+	switch {
+	case a.Status == AttemptPaid:
+		return fmt.Sprintf("paid %s while the till was away", a.PaidAmount)
+	case to == OrderCancelled:
+		return "cancelled; the provider confirmed the QR is closed"
+	case a.IsCode():
+		return "not paid; the customer did not confirm the code payment in time and it was reversed"
+	case to == OrderExpired:
+		return "expired; the provider confirmed the QR is closed"
+	}
+	return "not paid; the QR was closed. Pay again from the orders screen"
 }
