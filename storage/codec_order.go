@@ -10,10 +10,10 @@ import (
 )
 
 // An order value is formatOrderV3, the lengths of its three slices, then
-// every field of pos.Order in a fixed order (formatOrderV2's, then the
-// counter's tail: codec_counter.go) (decoding it is many times
+// every field of pos.Order in a fixed order: formatOrderV2's, then the
+// counter's tail (codec_counter.go). Decoding it is many times
 // faster than JSON, which keeps a 10,000-order day quick to list, and it
-// is about a third of JSON's size). Strings that repeat the order number
+// is about a third of JSON's size. Strings that repeat the order number
 // (out_trade_no, refund numbers) keep only what differs, statuses and
 // other fixed words are a byte from a table, and times after CreatedAt
 // are nanoseconds after it. Values in formatOrderV1 (schema 1) and
