@@ -34,6 +34,8 @@ type Config struct {
 	WeChat wechat.Config
 	SSH    SSHConfig
 	Relay  RelayConfig
+	// Manager is the local till's manager PIN.
+	Manager ManagerConfig
 
 	Sandbox SandboxConfig
 }

@@ -107,6 +107,9 @@ var settings = []setting{
 	{key: "wechat.base_url", field: func(c *Config) any { return &c.WeChat.BaseURL },
 		check: optionalURL("wechat.base_url", func(c Config) string { return c.WeChat.BaseURL })},
 
+	{key: "manager.pin_hash", usage: "bcrypt hash of the manager PIN the local till asks for refunds and the day report (qrtill manager-pin prints it)",
+		field: func(c *Config) any { return &c.Manager.PINHash }, check: checkPINHash},
+
 	{key: "ssh.addr", flag: "ssh-addr", cmds: []string{CmdServe}, usage: "HOST:PORT for SSH",
 		def: "127.0.0.1:2222", field: func(c *Config) any { return &c.SSH.Addr }, check: addr("ssh.addr", func(c Config) string { return c.SSH.Addr })},
 	{key: "ssh.authorized_keys", flag: "authorized-keys", cmds: []string{CmdServe}, usage: "authorized_keys file of the cashiers' public keys",

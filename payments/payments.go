@@ -18,13 +18,18 @@ import (
 // Channel names a payment provider.
 type Channel string
 
-// The two channels the till supports.
+// The two provider channels the till supports.
 const (
 	Alipay Channel = "alipay"
 	WeChat Channel = "wechat"
 )
 
-// Valid reports whether c is a known channel.
+// Cash is the channel of a sale paid in notes and coins. No provider
+// stands behind it: the till takes and refunds cash itself, so it is not
+// Valid (no provider, no notifications, no trade numbers).
+const Cash Channel = "cash"
+
+// Valid reports whether c is a provider channel (Alipay or WeChat Pay).
 func (c Channel) Valid() bool { return c == Alipay || c == WeChat }
 
 // State is a provider trade state, normalised across channels.

@@ -2,7 +2,6 @@ package pos
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Basket limits: a small shop till refuses absurd baskets, long before
@@ -34,37 +33,20 @@ func NewBasket(c *Catalog) *Basket { return &Basket{catalog: c} }
 // in the basket gets one more on its line. It returns the index of the
 // line. Errors: ErrUnknownProduct, ErrQuantityLimit, ErrLineLimit,
 // ErrTotalLimit; a refused add leaves the basket as it was.
-func (b *Basket) Add(code string) (int, error) {
-	code = strings.TrimSpace(code)
-	p, ok := b.catalog.Lookup(code)
-	if !ok {
-		return -1, fmt.Errorf("add %q: %w", code, ErrUnknownProduct)
-	}
-	for i, l := range b.lines {
-		if l.product.SKU == p.SKU {
-			if err := b.SetQuantity(i, l.qty+1); err != nil {
-				return i, fmt.Errorf("add %q: %w", code, err)
-			}
-			return i, nil
-		}
-	}
-	if len(b.lines) >= MaxLines {
-		return -1, fmt.Errorf("add %q: the basket has %d lines already: %w", code, MaxLines, ErrLineLimit)
-	}
-	if b.Total()+p.Price > MaxTotal { // both ≤ MaxTotal: no overflow
-		return -1, fmt.Errorf("add %q: the total would pass %s: %w", code, MaxTotal, ErrTotalLimit)
-	}
-	barcode := ""
+func (b *Basket) Add(code string) (int, error) { return b.AddN(code, 1) }
+
+// scannedBarcode is the barcode a line keeps: the one it was scanned by,
+// else the product's first.
+func scannedBarcode(p Product, code string) string {
 	for _, bc := range p.Barcodes {
 		if codeKey(bc) == codeKey(code) {
-			barcode = bc
+			return bc
 		}
 	}
-	if barcode == "" && len(p.Barcodes) > 0 {
-		barcode = p.Barcodes[0]
+	if len(p.Barcodes) > 0 {
+		return p.Barcodes[0]
 	}
-	b.lines = append(b.lines, basketLine{product: p, barcode: barcode, qty: 1})
-	return len(b.lines) - 1, nil
+	return ""
 }
 
 // SetQuantity sets line i's quantity (1 to MaxQuantity), refusing a

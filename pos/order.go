@@ -87,7 +87,38 @@ type Attempt struct {
 	// Intent says why the till is closing the attempt; empty while
 	// nobody is.
 	Intent Intent `json:"intent,omitempty"`
+	// Kind is how the money is taken: a QR the buyer scans, the buyer's
+	// own payment code the cashier scans, or cash. Empty (attempts stored
+	// before kinds existed) is a QR.
+	Kind AttemptKind `json:"kind,omitempty"`
+	// CashGiven is the cash the customer handed over and Change what went
+	// back (a cash attempt only).
+	CashGiven Money `json:"cash_given_fen,omitempty"`
+	Change    Money `json:"change_fen,omitempty"`
 }
+
+// AttemptKind is how an attempt takes the money.
+type AttemptKind string
+
+// The attempt kinds.
+const (
+	// KindQR: the till shows a QR, the buyer scans it (precreate / native).
+	KindQR AttemptKind = "qr"
+	// KindCode: the cashier scans the buyer's payment code (付款码):
+	// Alipay trade.pay bar_code, WeChat codepay. Undone by Reverse.
+	KindCode AttemptKind = "code"
+	// KindCash: notes and coins; paid the moment it is stored.
+	KindCash AttemptKind = "cash"
+)
+
+// IsCode reports whether the attempt charges a customer-presented code.
+func (a Attempt) IsCode() bool { return a.Kind == KindCode }
+
+// WaitingForPassword reports whether the attempt is a code payment the
+// customer must still confirm in the app (Alipay 10003, WeChat
+// USERPAYING): the screen shows "Waiting for password" and the
+// deadline, ExpiresAt.
+func (a Attempt) WaitingForPassword() bool { return a.IsCode() && a.Status == AttemptScanned }
 
 // Intent is why the till closes an attempt. It is stored with the
 // attempt so that a close interrupted by a crash is finished the same way.
@@ -99,6 +130,7 @@ const (
 	IntentExpire  Intent = "expire"  // the attempt ran out of time
 	IntentSwitch  Intent = "switch"  // the cashier chose the other channel
 	IntentAbandon Intent = "abandon" // the QR was never shown, or the till restarted
+	IntentReopen  Intent = "reopen"  // the cashier went back to the basket to edit it
 )
 
 // Open reports whether the attempt may still be paid (the till must keep
@@ -124,7 +156,10 @@ type Refund struct {
 
 // Order is one sale.
 type Order struct {
-	Number    string      `json:"number"`
+	Number string `json:"number"`
+	// DailyNo is the short number staff say aloud: 1, 2, 3… per shop day,
+	// given by the store when the order is created.
+	DailyNo   int         `json:"daily_no"`
 	Status    OrderStatus `json:"status"`
 	Lines     []Line      `json:"lines"`
 	Total     Money       `json:"total_fen"`
@@ -178,13 +213,21 @@ const (
 	EventRefundRequested EventKind = "refund_requested" // a refund is stored, the provider not yet asked
 	EventRefunded        EventKind = "refunded"         // a refund is done (or the provider reports one)
 	EventRefundFailed    EventKind = "refund_failed"    // the provider refused a refund
+	EventCodeCharge      EventKind = "code_charge"      // a code attempt is stored; charging the buyer's code
+	EventCodeUnknown     EventKind = "code_unknown"     // no clear answer to the charge; asking the provider
+	EventWaitPassword    EventKind = "wait_password"    // the buyer must confirm the code payment in the app
+	EventReversing       EventKind = "reversing"        // the till asked the provider to reverse a code payment
+	EventCashPaid        EventKind = "cash_paid"        // paid in cash, with the cash given and the change
+	EventReopened        EventKind = "reopened"         // the order went back to the basket to be edited
+	EventAmended         EventKind = "amended"          // the basket of an open order was edited
 )
 
 // EventKinds lists every event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventCreated, EventAttempt, EventQRIssued, EventQRUnknown, EventWaiting, EventScanned, EventPaid,
 		EventClosing, EventClosed, EventExpired, EventFailed, EventOrderCancelled, EventOrderExpired, EventDoublePayment,
-		EventLatePayment, EventRefundRequested, EventRefunded, EventRefundFailed}
+		EventLatePayment, EventRefundRequested, EventRefunded, EventRefundFailed, EventCodeCharge, EventCodeUnknown,
+		EventWaitPassword, EventReversing, EventCashPaid, EventReopened, EventAmended}
 }
 
 // Event is one entry of an order's append-only log.

@@ -22,6 +22,24 @@ type PollPolicy struct {
 	// Trouble backoff when the provider fails: Retry, doubling up to RetryMax.
 	Retry    time.Duration
 	RetryMax time.Duration
+	// Code is how often a customer-presented code payment is queried
+	// while the customer confirms it (or its outcome is unknown); 0 means
+	// DefaultCodeEvery. It is not counted against MaxQueries: the
+	// code window (TillConfig.CodeWindow) bounds it.
+	Code time.Duration
+}
+
+// DefaultCodeEvery is the query interval of a code payment waiting for
+// the customer's password: Alipay asks for 3–6 s, WeChat Pay for 5 s
+// after USERPAYING and then every few seconds.
+const DefaultCodeEvery = 3 * time.Second
+
+// codeEvery is Code, or DefaultCodeEvery when it is not set.
+func (p PollPolicy) codeEvery() time.Duration {
+	if p.Code > 0 {
+		return p.Code
+	}
+	return DefaultCodeEvery
 }
 
 // DefaultPollPolicy is the documented budget. Polling alone it sends 41
@@ -44,6 +62,7 @@ func DefaultPollPolicy() PollPolicy {
 		MaxQueries: 80,
 		Retry:      2 * time.Second,
 		RetryMax:   30 * time.Second,
+		Code:       DefaultCodeEvery,
 	}
 }
 
@@ -55,6 +74,7 @@ func (p PollPolicy) Scaled(f float64) PollPolicy {
 	out.FirstDelay = scale(p.FirstDelay)
 	out.Retry = scale(p.Retry)
 	out.RetryMax = scale(p.RetryMax)
+	out.Code = scale(p.codeEvery())
 	out.Alone = scalePhases(p.Alone, scale)
 	out.Backstop = scalePhases(p.Backstop, scale)
 	return out

@@ -28,6 +28,12 @@ type DayReport struct {
 	// came in twice for one sale and went straight back.
 	AutoRefunded Tally `json:"auto_refunded"`
 	Net          Money `json:"net_fen"` // Paid.Total − Refunded.Total
+	// Cash: sales paid in cash, the refunds of them handed back from the
+	// drawer, and the cash the day's sales leave in it (CashTaken.Total −
+	// CashRefunded.Total; the float the shop starts with is not counted).
+	CashTaken    Tally `json:"cash_taken"`
+	CashRefunded Tally `json:"cash_refunded"`
+	CashExpected Money `json:"cash_expected_fen"`
 }
 
 // BuildDayReport sums a day's orders.
@@ -60,6 +66,7 @@ func BuildDayReport(day time.Time, orders []Order) DayReport {
 		}
 	}
 	r.Net = r.Paid.Total - r.Refunded.Total
+	r.addCash(orders)
 	return r
 }
 

@@ -17,10 +17,13 @@ import (
 // says "waiting" again) is not a change, and the caller compares before
 // it moves (applyTradeStatus does), so a stray repeat never writes an
 // event that pretends something happened.
+//
+// Back to open (Reopen): the cashier returns to the basket to edit it,
+// only once every attempt is confirmed closed and nothing was paid.
 var orderMoves = map[OrderStatus][]OrderStatus{
 	OrderOpen:              {OrderAwaitingPayment, OrderCancelled},
-	OrderAwaitingPayment:   {OrderPaid, OrderCancelled, OrderExpired},
-	OrderExpired:           {OrderAwaitingPayment, OrderPaid}, // pay again; a late payment is kept
+	OrderAwaitingPayment:   {OrderOpen, OrderPaid, OrderCancelled, OrderExpired},
+	OrderExpired:           {OrderOpen, OrderAwaitingPayment, OrderPaid}, // edit or pay again; a late payment is kept
 	OrderPaid:              {OrderPartiallyRefunded, OrderRefunded},
 	OrderPartiallyRefunded: {OrderPartiallyRefunded, OrderRefunded},
 	OrderCancelled:         nil, // final: a payment landing after it is refunded, the order stays cancelled

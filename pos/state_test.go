@@ -13,10 +13,10 @@ import (
 var wantOrderMoves = []string{
 	//                      open await paid cancl expir part refund
 	"open                   .    x     .    x     .     .    .",
-	"awaiting_payment       .    .     x    x     x     .    .",
+	"awaiting_payment       x    .     x    x     x     .    .",
 	"paid                   .    .     .    .     .     x    x",
 	"cancelled              .    .     .    .     .     .    .",
-	"expired                .    x     x    .     .     .    .",
+	"expired                x    x     x    .     .     .    .",
 	"partially_refunded     .    .     .    .     .     x    x",
 	"refunded               .    .     .    .     .     .    .",
 }

@@ -38,7 +38,11 @@ type TillConfig struct {
 	Location *time.Location
 	// PaymentWindow is how long a QR may be paid; default 5 minutes.
 	PaymentWindow time.Duration
-	Poll          PollPolicy // default DefaultPollPolicy()
+	// CodeWindow is how long a customer-presented code payment may wait
+	// for the customer's password before the till reverses it; default
+	// DefaultCodeWindow.
+	CodeWindow time.Duration
+	Poll       PollPolicy // default DefaultPollPolicy()
 	// NoPolling turns polling off (notifications only); expiry still closes.
 	NoPolling bool
 	// NotifyURL returns the notify URL to hand the provider for a channel
@@ -55,7 +59,8 @@ type TillConfig struct {
 	Log *slog.Logger
 }
 
-// Till runs sales: checkout, pay, watch, cancel, refund, reconcile. It is
+// Till runs sales: checkout, pay (a QR, the customer's payment code, or
+// cash), watch, cancel, go back to the basket, refund, reconcile. It is
 // safe for many screens (SSH sessions) at once; each change is stored
 // before it is broadcast.
 type Till struct {
@@ -96,6 +101,9 @@ func NewTill(cfg TillConfig) (*Till, error) {
 	}
 	if cfg.PaymentWindow <= 0 {
 		cfg.PaymentWindow = 5 * time.Minute
+	}
+	if cfg.CodeWindow <= 0 {
+		cfg.CodeWindow = DefaultCodeWindow
 	}
 	if cfg.Poll.MaxQueries == 0 && len(cfg.Poll.Alone) == 0 {
 		cfg.Poll = DefaultPollPolicy()
@@ -181,6 +189,10 @@ func (t *Till) Checkout(ctx context.Context, lines []Line, cashier, terminal str
 		Detail: fmt.Sprintf("%d lines, total %s, cashier %s", len(o.Lines), o.Total, orDash(cashier))}
 	if err := t.store.CreateOrder(ctx, o, ev); err != nil {
 		return Order{}, fmt.Errorf("store order: %w", err)
+	}
+	// The store gave the order its daily number as it stored it.
+	if stored, err := t.store.Order(ctx, o.Number); err == nil {
+		o = stored
 	}
 	t.hub.publish(Update{Order: o, Event: &ev})
 	return o, nil

@@ -77,7 +77,7 @@ func (x *applying) event(kind EventKind, detail string) {
 
 // waiting: the provider has the trade, nobody scanned yet.
 func (x *applying) waiting() error {
-	if x.a.Status != AttemptCreating {
+	if x.a.Status != AttemptCreating || x.a.IsCode() { // a code payment has no "waiting for scan"
 		return nil
 	}
 	if err := move(&x.a.Status, AttemptWaiting, x.a.OutTradeNo); err != nil {
@@ -99,7 +99,7 @@ func (x *applying) scanned(st payments.TradeStatus) error {
 	if st.Buyer != "" {
 		a.Buyer = st.Buyer
 	}
-	x.event(EventScanned, "scanned by buyer "+orDash(a.Buyer)+"; waiting for the buyer to confirm")
+	x.event(scannedEvent(a))
 	return nil
 }
 
@@ -213,6 +213,12 @@ func settlePaidAttempt(o *Order, a *Attempt, now time.Time, event func(kind Even
 	case o.Status == OrderCancelled:
 		no := addAutoRefund(o, a, "payment landed after the sale was cancelled", now)
 		event(EventLatePayment, fmt.Sprintf("payment landed after the sale was cancelled; refunding %s automatically (refund %s)", a.PaidAmount, no))
+		return []string{no}
+	case a.Amount != o.Total:
+		// The basket was edited (Amend) after this attempt was made: its
+		// money does not pay the sale as it stands.
+		no := addAutoRefund(o, a, "payment for the sale before it was edited", now)
+		event(EventLatePayment, fmt.Sprintf("payment of %s landed for the sale before it was edited (now %s); refunding it automatically (refund %s)", a.Amount, o.Total, no))
 		return []string{no}
 	}
 	if o.Status == OrderOpen {

@@ -31,7 +31,7 @@ func (t *Till) Pay(ctx context.Context, number string, ch payments.Channel) (Ord
 	}
 	if a := openAttempt(&o); a != nil {
 		now := t.cfg.Clock()
-		if a.Channel == ch && (a.Status == AttemptWaiting || a.Status == AttemptScanned) && now.Before(a.ExpiresAt) {
+		if a.Channel == ch && !a.IsCode() && (a.Status == AttemptWaiting || a.Status == AttemptScanned) && now.Before(a.ExpiresAt) {
 			t.ensureWatch(o.Number, a.OutTradeNo)
 			return o, nil
 		}
@@ -65,30 +65,12 @@ func (t *Till) Pay(ctx context.Context, number string, ch payments.Channel) (Ord
 	return o, nil
 }
 
-// storeAttempt stores a new attempt on channel ch, before the provider
-// is asked for anything; it is the order's last attempt.
+// storeAttempt stores a new QR attempt on channel ch, before the
+// provider is asked for anything; it is the order's last attempt.
 func (t *Till) storeAttempt(ctx context.Context, number string, ch payments.Channel) (Order, error) {
-	now := t.cfg.Clock()
-	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
-		if o.Status != OrderAwaitingPayment {
-			if err := move(&o.Status, OrderAwaitingPayment, o.Number); err != nil {
-				return nil, err
-			}
-		}
-		outTradeNo := AttemptOutTradeNo(o.Number, len(o.Attempts)+1)
-		o.Attempts = append(o.Attempts, Attempt{
-			OutTradeNo: outTradeNo, OrderNumber: o.Number, Channel: ch, Status: AttemptCreating,
-			Amount: o.Total, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(t.cfg.PaymentWindow),
-		})
-		o.Channel = ch
-		o.UpdatedAt = now
-		return []Event{{At: now, Source: SourceCashier, Kind: EventAttempt, OutTradeNo: outTradeNo,
-			Detail: fmt.Sprintf("asking %s for a QR for %s", ch, o.Total)}}, nil
+	return t.storeNewAttempt(ctx, number, ch, KindQR, t.cfg.PaymentWindow, func(a *Attempt) (EventKind, string) {
+		return EventAttempt, fmt.Sprintf("asking %s for a QR for %s", ch, a.Amount)
 	})
-	if err != nil {
-		return o, fmt.Errorf("store attempt: %w", err)
-	}
-	return o, nil
 }
 
 // storeQR stores the QR the provider issued and moves the attempt to
@@ -185,11 +167,12 @@ func (t *Till) Cancel(ctx context.Context, number string) (Order, error) {
 	})
 }
 
-// closeAttempt records the intent to close, asks the provider, and applies
-// its answer. On a provider failure the watcher keeps retrying the close.
+// closeAttempt records the intent to close, asks the provider (a QR is
+// closed, a code payment reversed: endTrade), and applies its answer. On
+// a provider failure the watcher keeps retrying the close.
 func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo string, intent Intent, src EventSource) (Order, error) {
 	now := t.cfg.Clock()
-	var ch payments.Channel
+	var closing Attempt
 	o, err := t.update(ctx, number, func(o *Order) ([]Event, error) {
 		a := findAttempt(o, outTradeNo)
 		if a == nil {
@@ -198,7 +181,6 @@ func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo string, inte
 		if !a.Open() {
 			return nil, nil
 		}
-		ch = a.Channel
 		a.Intent = intent
 		a.UpdatedAt = now
 		if a.Status != AttemptClosing {
@@ -206,18 +188,19 @@ func (t *Till) closeAttempt(ctx context.Context, number, outTradeNo string, inte
 				return nil, err
 			}
 		}
-		return []Event{{At: now, Source: src, Kind: EventClosing, OutTradeNo: outTradeNo,
-			Detail: "asking " + string(a.Channel) + " to close the QR (" + string(intent) + ")"}}, nil
+		closing = *a
+		kind, detail := closingEvent(a, intent)
+		return []Event{{At: now, Source: src, Kind: kind, OutTradeNo: outTradeNo, Detail: detail}}, nil
 	})
-	if err != nil || ch == "" {
+	if err != nil || closing.Channel == "" {
 		return o, err
 	}
-	prov, err := t.provider(ch)
+	prov, err := t.provider(closing.Channel)
 	if err != nil {
 		return o, err
 	}
 	cctx, cancel := t.callCtx(ctx)
-	st, cerr := prov.Close(cctx, outTradeNo)
+	st, cerr := endTrade(cctx, prov, closing)
 	cancel()
 	if cerr != nil {
 		t.log.Warn("close failed; retrying", "out_trade_no", outTradeNo, "err", cerr)

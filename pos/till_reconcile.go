@@ -50,7 +50,10 @@ func (t *Till) HandleNotification(ctx context.Context, n payments.Notification, 
 // Reconcile settles every attempt left open (by a crash, a power cut, or
 // ctrl+c during a payment) before the first new sale: each is queried;
 // paid ones are booked, closed ones settled, and the rest closed at the
-// provider so nothing can be paid behind the cashier's back. Refunds left
+// provider so nothing can be paid behind the cashier's back. A code
+// payment the customer may still be confirming is queried every few
+// seconds until its deadline (CodeWindow after it was charged) and then
+// reversed, so Reconcile can take that long. Refunds left
 // pending are asked for again. It returns what changed.
 func (t *Till) Reconcile(ctx context.Context) ([]Change, error) {
 	orders, err := t.store.OpenAttempts(ctx)
@@ -110,6 +113,10 @@ func (t *Till) reconcileAttempt(ctx context.Context, o Order, a Attempt) Change 
 			return c
 		}
 	}
+	if na := findAttempt(&after, a.OutTradeNo); na != nil && na.Open() && na.IsCode() && na.Intent == "" {
+		// The customer may still be confirming: follow it to its deadline.
+		after = t.awaitCode(ctx, prov, after, a.OutTradeNo)
+	}
 	if na := findAttempt(&after, a.OutTradeNo); na != nil && na.Open() {
 		intent := na.Intent
 		if intent == "" {
@@ -127,17 +134,24 @@ func (t *Till) reconcileAttempt(ctx context.Context, o Order, a Attempt) Change 
 		}
 	}
 	c.To = after.Status
-	na := findAttempt(&after, a.OutTradeNo)
-	switch {
-	case na == nil:
-	case na.Status == AttemptPaid:
-		c.Detail = fmt.Sprintf("paid %s while the till was away", na.PaidAmount)
-	case c.To == OrderCancelled:
-		c.Detail = "cancelled; the provider confirmed the QR is closed"
-	case c.To == OrderExpired:
-		c.Detail = "expired; the provider confirmed the QR is closed"
-	default:
-		c.Detail = "not paid; the QR was closed. Pay again from the orders screen"
+	if na := findAttempt(&after, a.OutTradeNo); na != nil {
+		c.Detail = settledDetail(*na, c.To)
 	}
 	return c
+}
+
+// settledDetail says what reconcile found about an attempt it settled,
+// the order now in status to.
+func settledDetail(a Attempt, to OrderStatus) string {
+	switch {
+	case a.Status == AttemptPaid:
+		return fmt.Sprintf("paid %s while the till was away", a.PaidAmount)
+	case to == OrderCancelled:
+		return "cancelled; the provider confirmed the QR is closed"
+	case a.IsCode():
+		return "not paid; the customer did not confirm the code payment in time and it was reversed"
+	case to == OrderExpired:
+		return "expired; the provider confirmed the QR is closed"
+	}
+	return "not paid; the QR was closed. Pay again from the orders screen"
 }

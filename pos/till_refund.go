@@ -19,8 +19,13 @@ func Refundable(o Order) Money { return o.Refundable() }
 // Refund gives back part or all of a paid order. The refund is stored
 // (and the amount reserved) before the provider is asked, under a refund
 // number the provider treats as an idempotency key, so a retry after a
-// crash or timeout can never refund twice.
+// crash or timeout can never refund twice. A cash sale is refunded from
+// the drawer, with no provider. Only a manager may refund (the role on
+// ctx, WithRole): a cashier gets ErrRefundManagerOnly.
 func (t *Till) Refund(ctx context.Context, number string, amount Money, reason string) (Order, error) {
+	if err := needManager(ctx, ErrRefundManagerOnly, "Only a manager can refund."); err != nil {
+		return Order{}, err
+	}
 	if amount <= 0 {
 		return Order{}, fmt.Errorf("refund %s: amount %s must be more than ¥0.00: %w", number, amount, ErrRefundTooMuch)
 	}
@@ -64,6 +69,9 @@ func (t *Till) issueRefund(ctx context.Context, number, refundNo string) (Order,
 	a := findAttempt(&o, r.OutTradeNo)
 	if a == nil {
 		return o, fmt.Errorf("refund %s: %w", refundNo, ErrUnknownTrade)
+	}
+	if a.Kind == KindCash { // handed back from the drawer: no provider
+		return t.settleRefund(ctx, number, refundNo, payments.RefundSuccess, "cash")
 	}
 	prov, err := t.provider(a.Channel)
 	if err != nil {

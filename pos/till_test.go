@@ -464,7 +464,7 @@ func TestSwitchChannelClosesTheFirst(t *testing.T) {
 
 func TestRefunds(t *testing.T) {
 	r := newRig(t, func(c *pos.TillConfig) { c.NoPolling = true })
-	ctx := context.Background()
+	ctx := pos.WithRole(context.Background(), pos.RoleManager)
 	o := r.checkout()
 	if _, err := r.till.Refund(ctx, o.Number, 100, ""); !errors.Is(err, pos.ErrNotPaid) {
 		t.Fatalf("refund unpaid: %v", err)

@@ -74,7 +74,7 @@ func (t *Till) watch(w *watcher) {
 			}
 		case stepQuery:
 			last = t.query(w, o, *a, last)
-		case stepClose:
+		case stepClose, stepReverse: // closeAttempt reverses a code payment
 			t.closeUntilConfirmed(w, s.intent, last.sent)
 		default:
 			return

@@ -34,6 +34,10 @@ const (
 	// stepClose: close the attempt at the provider, and keep trying
 	// until the provider confirms.
 	stepClose
+	// stepReverse: end a code payment at the provider (query, then
+	// reverse: Alipay trade.cancel, WeChat reverse), and keep trying
+	// until the provider confirms.
+	stepReverse
 )
 
 // step is one decision of nextStep.
@@ -48,25 +52,39 @@ type step struct {
 // confirmed) comes first; then the deadline, which closes the attempt
 // (the provider's answer says paid if it was); then a query when one is
 // due and the budget allows; otherwise a sleep until the next query or
-// the deadline, whichever is sooner.
+// the deadline, whichever is sooner. A code payment is reversed rather
+// than closed, and queried every Code interval whatever the
+// notifications and the budget (no provider notifies a code payment).
 func nextStep(a Attempt, now time.Time, p watchPolicy, last watchState) step {
 	switch {
 	case !a.Open():
 		return step{kind: stepStop}
 	case a.Intent != "" || a.Status == AttemptClosing, !now.Before(a.ExpiresAt):
+		if a.IsCode() {
+			return step{kind: stepReverse, intent: closeIntent(a)}
+		}
 		return step{kind: stepClose, intent: closeIntent(a)}
 	}
 	untilDeadline := a.ExpiresAt.Sub(now)
+	if a.IsCode() {
+		return sleepOrQuery(now, last.nextQuery, a.CreatedAt.Add(p.poll.codeEvery()), untilDeadline)
+	}
 	budgetSpent := p.poll.MaxQueries > 0 && last.sent >= p.poll.MaxQueries
 	if p.noPolling || budgetSpent {
 		return step{kind: stepSleep, wait: untilDeadline}
 	}
-	due := last.nextQuery
+	first := a.CreatedAt.Add(p.poll.FirstDelay)
+	if p.notifying {
+		first = a.CreatedAt.Add(2 * p.poll.FirstDelay)
+	}
+	return sleepOrQuery(now, last.nextQuery, first, untilDeadline)
+}
+
+// sleepOrQuery queries when the next query (due, or first before any)
+// is due at now, and otherwise sleeps until it or the deadline.
+func sleepOrQuery(now, due, first time.Time, untilDeadline time.Duration) step {
 	if due.IsZero() {
-		due = a.CreatedAt.Add(p.poll.FirstDelay)
-		if p.notifying {
-			due = a.CreatedAt.Add(2 * p.poll.FirstDelay)
-		}
+		due = first
 	}
 	if now.Before(due) {
 		return step{kind: stepSleep, wait: min(due.Sub(now), untilDeadline)}
@@ -85,8 +103,9 @@ func closeIntent(a Attempt) Intent {
 
 // afterQuery is what the watcher remembers after a query that answered
 // at now (err nil) or failed, and how long until the next query: the
-// trouble backoff after a failure, else the policy's next interval, or
-// the time left when the budget is spent.
+// trouble backoff after a failure, else the policy's next interval (the
+// Code interval for a code payment), or the time left when the budget
+// is spent.
 func (s watchState) afterQuery(a Attempt, now time.Time, p watchPolicy, err error) (watchState, time.Duration) {
 	s.sent++
 	var wait time.Duration
@@ -98,6 +117,9 @@ func (s watchState) afterQuery(a Attempt, now time.Time, p watchPolicy, err erro
 		var ok bool
 		if wait, ok = p.poll.Next(now.Sub(a.CreatedAt), p.notifying, s.sent); !ok {
 			wait = a.ExpiresAt.Sub(now)
+		}
+		if a.IsCode() {
+			wait = p.poll.codeEvery()
 		}
 	}
 	s.nextQuery = now.Add(wait)

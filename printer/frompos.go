@@ -27,13 +27,14 @@ func (h Header) local(t time.Time) time.Time {
 }
 
 // ReceiptFromOrder builds the receipt of an order from what pos.Order
-// holds. DailyNo, CashGiven and Change are not on orders yet: the caller
-// fills them in.
+// holds, its daily number and, for a cash sale, the cash given and the
+// change among it.
 func ReceiptFromOrder(o pos.Order, h Header) Receipt {
 	r := Receipt{
-		Lang: h.Lang, Shop: h.Shop, Order: o.Number, Cashier: o.Cashier,
+		Lang: h.Lang, Shop: h.Shop, DailyNo: o.DailyNo, Order: o.Number, Cashier: o.Cashier,
 		Total: o.Total, Channel: o.Channel, Time: h.local(o.CreatedAt),
 	}
+	r.CashGiven, r.Change, _ = o.Cash()
 	if a, ok := paidAttempt(o); ok {
 		r.TradeNo = a.ProviderTradeNo
 		if !a.PaidAt.IsZero() {
@@ -70,8 +71,8 @@ func RefundSlipFromOrder(o pos.Order, refundNo string, h Header) (RefundSlip, er
 }
 
 // ZReportFromDay builds the Z report from the day's report (the totals
-// `qrtill report` shows) and the day's orders (for the cash in the
-// drawer and the first and last order numbers).
+// `qrtill report` shows, the cash in the drawer among them) and the
+// day's orders (for the first and last order numbers).
 func ZReportFromDay(rep pos.DayReport, orders []pos.Order, printedAt time.Time, h Header) ZReport {
 	z := ZReport{Lang: h.Lang, Shop: h.Shop, Day: rep.Day, PrintedAt: h.local(printedAt),
 		Orders: rep.Orders, Paid: rep.Paid, Refunds: rep.Refunded, DoublePaid: rep.AutoRefunded, Net: rep.Net}
@@ -79,7 +80,7 @@ func ZReportFromDay(rep pos.DayReport, orders []pos.Order, printedAt time.Time, 
 		z.ByStatus = append(z.ByStatus, StatusTally{Status: st, Tally: rep.ByStatus[st]})
 	}
 	z.Channels = channelTallies(rep)
-	z.CashExpected = cashExpected(orders)
+	z.CashExpected = rep.CashExpected
 	numbers := make([]string, 0, len(orders))
 	for _, o := range orders {
 		numbers = append(numbers, o.Number)
@@ -96,7 +97,7 @@ func ZReportFromDay(rep pos.DayReport, orders []pos.Order, printedAt time.Time, 
 func channelTallies(rep pos.DayReport) []ChannelTally {
 	out := []ChannelTally{}
 	seen := map[payments.Channel]bool{}
-	for _, ch := range []payments.Channel{payments.Alipay, payments.WeChat, ChannelCash} {
+	for _, ch := range []payments.Channel{payments.Alipay, payments.WeChat, payments.Cash} {
 		out = append(out, ChannelTally{Channel: ch, Tally: rep.ByChannel[ch]})
 		seen[ch] = true
 	}
@@ -106,24 +107,6 @@ func channelTallies(rep pos.DayReport) []ChannelTally {
 		}
 	}
 	return out
-}
-
-// cashExpected is the cash the day's orders left in the drawer: cash
-// sales less their successful refunds.
-func cashExpected(orders []pos.Order) pos.Money {
-	var sum pos.Money
-	for _, o := range orders {
-		if o.Channel != ChannelCash || o.PaidBy == "" {
-			continue
-		}
-		sum += o.Total
-		for _, ref := range o.Refunds {
-			if ref.Status == payments.RefundSuccess && ref.OutTradeNo == o.PaidBy {
-				sum -= ref.Amount
-			}
-		}
-	}
-	return sum
 }
 
 // paidAttempt is the attempt that paid the order.

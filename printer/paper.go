@@ -35,10 +35,6 @@ func ParseWidth(mm int) (Width, error) {
 	return 0, sentencef(ErrBadWidth, "[printer] width %d is not a paper width; use 58 or 80", mm)
 }
 
-// ChannelCash is the channel of a sale paid in cash. It stands in for
-// payments' own name for cash until that package has one.
-const ChannelCash payments.Channel = "cash"
-
 // Document is something the printer prints: a receipt, a refund slip, a
 // Z report.
 type Document interface {

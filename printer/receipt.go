@@ -53,7 +53,7 @@ const qrModuleDots = 6
 
 // OpensDrawer reports whether printing the receipt opens the cash drawer:
 // a cash sale's first print does, a copy never.
-func (r Receipt) OpensDrawer() bool { return r.Channel == ChannelCash && !r.Copy }
+func (r Receipt) OpensDrawer() bool { return r.Channel == payments.Cash && !r.Copy }
 
 // Name implements Document.
 func (r Receipt) Name(l Lang) string {
@@ -94,7 +94,7 @@ func (r Receipt) Render(w Width) ([]byte, error) {
 	if r.TradeNo != "" {
 		p.pair(p.lang.word("trade_no"), r.TradeNo)
 	}
-	if r.Channel == ChannelCash {
+	if r.Channel == payments.Cash {
 		p.pair(p.lang.word("cash_given"), yuan(r.CashGiven))
 		p.pair(p.lang.word("change"), yuan(r.Change))
 	}

@@ -19,7 +19,7 @@ var widths = []printer.Width{printer.Paper58, printer.Paper80}
 // cashReceipt is a cash sale as the till will fill it in: daily number,
 // cash given and change come from the sale.
 func cashReceipt(l printer.Lang) printer.Receipt {
-	r := printer.ReceiptFromOrder(paidOrder(orderNo, printer.ChannelCash, water, tea, noodles),
+	r := printer.ReceiptFromOrder(paidOrder(orderNo, payments.Cash, water, tea, noodles),
 		printer.Header{Shop: "qrtill demo shop 演示小店", Lang: l, Location: shanghai})
 	r.DailyNo, r.CashGiven, r.Change = 12, 5000, 5000-r.Total
 	return r
@@ -43,7 +43,7 @@ func TestReceiptGolden(t *testing.T) {
 func TestReceiptContent(t *testing.T) {
 	for _, l := range langs {
 		for _, w := range widths {
-			for _, ch := range []payments.Channel{payments.Alipay, payments.WeChat, printer.ChannelCash} {
+			for _, ch := range []payments.Channel{payments.Alipay, payments.WeChat, payments.Cash} {
 				t.Run(fmt.Sprintf("%s-%d-%s", l, w, ch), func(t *testing.T) {
 					checkReceipt(t, l, w, ch)
 				})
@@ -56,7 +56,7 @@ func checkReceipt(t *testing.T, l printer.Lang, w printer.Width, ch payments.Cha
 	o := paidOrder(orderNo, ch, water, tea, noodles)
 	r := printer.ReceiptFromOrder(o, printer.Header{Shop: "qrtill demo shop 演示小店", Lang: l, Location: shanghai})
 	r.DailyNo = 7
-	if ch == printer.ChannelCash {
+	if ch == payments.Cash {
 		r.CashGiven, r.Change = 5000, 5000-r.Total
 	}
 	job, err := r.Render(w)
@@ -74,7 +74,7 @@ func checkReceipt(t *testing.T, l printer.Lang, w printer.Width, ch payments.Cha
 		t.Errorf("%d cuts; last line %+v", doc.Count(decode.Cut), doc.Lines[len(doc.Lines)-1])
 	}
 	// The drawer opens for cash only, before anything prints.
-	wantPulse := map[bool]int{true: 1, false: 0}[ch == printer.ChannelCash]
+	wantPulse := map[bool]int{true: 1, false: 0}[ch == payments.Cash]
 	if doc.Count(decode.Pulse) != wantPulse || (wantPulse == 1 && doc.Lines[0].Kind != decode.Pulse) {
 		t.Errorf("%d drawer pulses for %s, want %d first", doc.Count(decode.Pulse), ch, wantPulse)
 	}
@@ -94,7 +94,7 @@ func checkReceipt(t *testing.T, l printer.Lang, w printer.Width, ch payments.Cha
 	want := map[printer.Lang][]string{printer.English: {"Thank you", "Cashier", "ann", "2026-11-22 10:30:05"},
 		printer.Chinese: {"谢谢惠顾", "收银员", "ann", "2026-11-22 10:30:05"}}[l]
 	switch ch {
-	case printer.ChannelCash:
+	case payments.Cash:
 		want = append(want, map[printer.Lang][]string{printer.English: {"Cash given", "￥50.00", "Change", "￥14.70", "Cash"},
 			printer.Chinese: {"实收现金", "￥50.00", "找零", "￥14.70", "现金"}}[l]...)
 	case payments.Alipay:
@@ -108,7 +108,7 @@ func checkReceipt(t *testing.T, l printer.Lang, w printer.Width, ch payments.Cha
 			t.Errorf("receipt lacks %q:\n%s", s, doc.Render())
 		}
 	}
-	if ch != printer.ChannelCash && strings.Contains(all, "50.00") {
+	if ch != payments.Cash && strings.Contains(all, "50.00") {
 		t.Errorf("a %s receipt shows cash given", ch)
 	}
 }

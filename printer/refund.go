@@ -29,7 +29,7 @@ type RefundSlip struct {
 
 // OpensDrawer reports whether printing the slip opens the cash drawer:
 // the first print of a cash refund does, since the money comes out of it.
-func (s RefundSlip) OpensDrawer() bool { return s.Channel == ChannelCash && !s.Copy }
+func (s RefundSlip) OpensDrawer() bool { return s.Channel == payments.Cash && !s.Copy }
 
 // Name implements Document.
 func (s RefundSlip) Name(l Lang) string {
@@ -61,7 +61,7 @@ func (s RefundSlip) Render(w Width) ([]byte, error) {
 	if s.Reason != "" {
 		p.Lines(Wrap(p.lang.word("reason")+": "+s.Reason, p.cols))
 	}
-	if s.Channel == ChannelCash {
+	if s.Channel == payments.Cash {
 		p.Feed(2)
 		p.Line(p.lang.word("signature") + ": " + strings.Repeat("_", p.cols-Cells(p.lang.word("signature"))-2))
 	}

@@ -26,7 +26,7 @@ func refundedOrder(ch payments.Channel) pos.Order {
 func TestRefundSlip(t *testing.T) {
 	for _, l := range langs {
 		for _, w := range widths {
-			for _, ch := range []payments.Channel{payments.Alipay, printer.ChannelCash} {
+			for _, ch := range []payments.Channel{payments.Alipay, payments.Cash} {
 				t.Run(fmt.Sprintf("%s-%d-%s", l, w, ch), func(t *testing.T) {
 					s, err := printer.RefundSlipFromOrder(refundedOrder(ch), orderNo+"R02",
 						printer.Header{Shop: "qrtill demo shop", Lang: l, Location: shanghai})
@@ -41,7 +41,7 @@ func TestRefundSlip(t *testing.T) {
 						t.Fatal(err)
 					}
 					doc := decodeJob(t, job, w)
-					cash := ch == printer.ChannelCash
+					cash := ch == payments.Cash
 					if doc.Count(decode.Cut) != 1 || (doc.Count(decode.Pulse) == 1) != cash || len(doc.QRs()) != 0 {
 						t.Errorf("cuts %d pulses %d QRs %d", doc.Count(decode.Cut), doc.Count(decode.Pulse), len(doc.QRs()))
 					}

@@ -20,8 +20,8 @@ func dayOrders() []pos.Order {
 	w := paidOrder("20261122091500000abc0002", payments.WeChat, tea, noodles)
 	w.Status = pos.OrderPartiallyRefunded
 	w.Refunds = []pos.Refund{{RefundNo: "R1", OutTradeNo: w.PaidBy, Amount: 1290, Status: payments.RefundSuccess}}
-	c := paidOrder("20261122093000000abc0003", printer.ChannelCash, water, tea)
-	c2 := paidOrder("20261122094500000abc0004", printer.ChannelCash, noodles)
+	c := paidOrder("20261122093000000abc0003", payments.Cash, water, tea)
+	c2 := paidOrder("20261122094500000abc0004", payments.Cash, noodles)
 	c2.Status = pos.OrderRefunded
 	c2.Refunds = []pos.Refund{
 		{RefundNo: "R1", OutTradeNo: c2.PaidBy, Amount: 2580, Status: payments.RefundSuccess},
@@ -68,7 +68,7 @@ func TestZReportTotalsMatchReport(t *testing.T) {
 	if z.CashExpected != 950 || z.FirstOrder != "20261122083000000abc0000" || z.LastOrder != "20261122101500000abc0006" {
 		t.Errorf("cash %s, first %s, last %s", z.CashExpected, z.FirstOrder, z.LastOrder)
 	}
-	if len(z.Channels) != 3 || z.Channels[2].Channel != printer.ChannelCash || z.Channels[2].Count != 2 {
+	if len(z.Channels) != 3 || z.Channels[2].Channel != payments.Cash || z.Channels[2].Count != 2 {
 		t.Errorf("channels %+v", z.Channels)
 	}
 }

@@ -15,6 +15,8 @@ import bolt "go.etcd.io/bbolt"
 //	pending_refunds order number                      → empty, only while a Refund is pending
 //	event_logs      order number                      → the order's whole event log (codec_event.go)
 //	inbox           channel + "/" + notification id   → received time, Unix seconds as a varint
+//	daily_numbers   "YYYY-MM-DD"                      → the last daily number given that shop day
+//	                                                    (uvarint; daily.go)
 //
 // Order numbers sort by creation time, so a cursor over orders is oldest
 // first. The day in orders_by_day is the calendar day of Order.CreatedAt
@@ -34,6 +36,7 @@ var (
 	bucketPendingRefunds = []byte("pending_refunds")
 	bucketEventLogs      = []byte("event_logs")
 	bucketInbox          = []byte("inbox")
+	bucketDailyNumbers   = []byte("daily_numbers")
 	bucketEventsV1       = []byte("events") // schema 1, read-only
 )
 
@@ -47,6 +50,7 @@ var allBuckets = [][]byte{
 	bucketPendingRefunds,
 	bucketEventLogs,
 	bucketInbox,
+	bucketDailyNumbers,
 }
 
 // Meta keys.

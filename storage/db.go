@@ -65,6 +65,9 @@ type DB struct {
 	// index was filed in each writer's own zone: OrdersByDay looks around
 	// the day and checks each order's time.
 	legacyDays bool
+	// legacyNumbers marks a read-only view of a book older than schema 3:
+	// its orders get the daily numbers the migration would give them.
+	legacyNumbers bool
 	// broken is set once bbolt panicked on a damaged page: no more writes.
 	broken atomic.Bool
 	// checked says checkFile walked every page and both meta pages are

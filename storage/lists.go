@@ -46,6 +46,9 @@ func (db *DB) OrdersByDay(ctx context.Context, day time.Time) ([]pos.Order, erro
 	if err != nil {
 		return nil, fmt.Errorf("list orders of %s: %w", prefix, err)
 	}
+	if db.legacyNumbers {
+		numberLegacy(out, db.loc)
+	}
 	return out, nil
 }
 
@@ -144,6 +147,9 @@ func (db *DB) AllOrders(ctx context.Context) ([]pos.Order, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list all orders: %w", err)
+	}
+	if db.legacyNumbers {
+		numberLegacy(out, db.loc)
 	}
 	return out, nil
 }

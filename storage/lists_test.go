@@ -89,11 +89,12 @@ func TestAllOrders(t *testing.T) {
 		t.Errorf("AllOrders of an empty book = %v, %v, want an empty list", got, err)
 	}
 	var want []pos.Order
-	for _, n := range []string{"20250302-0001", "20250301-0002", "20250301-0001"} {
+	for i, n := range []string{"20250302-0001", "20250301-0002", "20250301-0001"} {
 		o := newOrder(n, at(1, 9, 0, 0))
 		if err := db.CreateOrder(ctx, o); err != nil {
 			t.Fatal(err)
 		}
+		o.DailyNo = i + 1 // given in the order they were created
 		want = append([]pos.Order{o}, want...)
 	}
 	got, err = db.AllOrders(ctx)

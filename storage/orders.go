@@ -12,7 +12,9 @@ import (
 // CreateOrder stores a new order, its day and attempt index entries and
 // its first events in one transaction. It refuses an existing number, or
 // an out_trade_no another order owns, with pos.ErrDuplicate. The store
-// fills in each event's OrderNumber and Seq in events.
+// fills in each event's OrderNumber and Seq in events, and gives the
+// order the next daily number of its shop day, whatever DailyNo it came
+// with (read the order back for it).
 func (db *DB) CreateOrder(ctx context.Context, o pos.Order, events ...pos.Event) error {
 	if err := checkNumber(o.Number); err != nil {
 		return fmt.Errorf("create order: %w", err)
@@ -34,6 +36,9 @@ func (db *DB) CreateOrder(ctx context.Context, o pos.Order, events ...pos.Event)
 func createOrder(tx *bolt.Tx, o *pos.Order, after indexed, events []pos.Event) error {
 	if tx.Bucket(bucketOrders).Get([]byte(o.Number)) != nil {
 		return fmt.Errorf("order %s: %w", o.Number, pos.ErrDuplicate)
+	}
+	if err := assignDailyNo(tx, o, after.dayKey); err != nil {
+		return err
 	}
 	if err := putOrder(tx, o); err != nil {
 		return err

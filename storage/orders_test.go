@@ -16,6 +16,7 @@ func TestCreateOrderAndRead(t *testing.T) {
 	if err := db.CreateOrder(ctx, want, event("created")); err != nil {
 		t.Fatal(err)
 	}
+	want.DailyNo = 1 // the day's first
 	got, err := db.Order(ctx, want.Number)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,9 @@ func TestCreateOrderRefused(t *testing.T) {
 				t.Fatalf("CreateOrder = %v, want %v", err, c.want)
 			}
 			all, _ := db.AllOrders(ctx)
-			sameJSON(t, "orders after refusal", all, []pos.Order{existing})
+			stored := existing
+			stored.DailyNo = 1
+			sameJSON(t, "orders after refusal", all, []pos.Order{stored})
 			evs, _ := db.Events(ctx, "N1")
 			if len(evs) != 1 {
 				t.Errorf("N1 has %d events, want 1", len(evs))
@@ -130,6 +133,7 @@ func TestUpdateOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := o
+	want.DailyNo = 1
 	want.Status = pos.OrderAwaitingPayment
 	want.Channel = payments.WeChat
 	want.Attempts = []pos.Attempt{newAttempt("N1A1", pos.AttemptCreating)}
@@ -165,6 +169,7 @@ func TestUpdateOrderErrorWritesNothing(t *testing.T) {
 	if err := db.CreateOrder(ctx, want, event("created")); err != nil {
 		t.Fatal(err)
 	}
+	want.DailyNo = 1
 	refuse := errors.New("refused by the state machine")
 	cases := map[string]func(o *pos.Order) ([]pos.Event, error){
 		"fn error": func(o *pos.Order) ([]pos.Event, error) {

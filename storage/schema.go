@@ -29,6 +29,8 @@ var migrations = []migration{
 	// writes use the compact order, index and inbox values and event_logs;
 	// the old values and the old events bucket stay readable.
 	{version: 2, name: "orders filed under the shop's day in one zone; compact values; one event log per order"},
+	// numberOrders does the work, after fileUnder: it needs the shop's days.
+	{version: 3, name: "daily numbers per shop day; attempt kinds and cash in the order value"},
 }
 
 // schemaVersion is the newest version this code writes.
@@ -64,7 +66,15 @@ func migrate(tx *bolt.Tx, loc *time.Location) error {
 			return fmt.Errorf("write schema version: %w", err)
 		}
 	}
-	return fileUnder(tx, loc)
+	if err := fileUnder(tx, loc); err != nil {
+		return err
+	}
+	if have < 3 {
+		if err := numberOrders(tx, loc); err != nil {
+			return fmt.Errorf("migrate to version 3 (daily numbers): %w", err)
+		}
+	}
+	return nil
 }
 
 // checkNotNewer refuses a book written by a newer qrtill.
@@ -106,7 +116,7 @@ func fileUnder(tx *bolt.Tx, loc *time.Location) error {
 	if err := meta.Put(keyTimeZone, []byte(loc.String())); err != nil {
 		return fmt.Errorf("record time zone: %w", err)
 	}
-	return nil
+	return forgetDailyNumbers(tx)
 }
 
 // readLayout is a read-only Open's look at the book: its version (an
@@ -125,6 +135,7 @@ func (db *DB) readLayout(asked *time.Location) error {
 			return fmt.Errorf("open order book %s: %w", db.path, err)
 		}
 		db.legacyDays = have < 2
+		db.legacyNumbers = have < 3
 		name := tx.Bucket(bucketMeta).Get(keyTimeZone)
 		if name == nil || string(name) == asked.String() {
 			return nil

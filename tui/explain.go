@@ -43,6 +43,34 @@ func Explain(lang Lang, err error, ch payments.Channel, retryIn time.Duration) s
 		return T(lang, "refund.no")
 	case errors.Is(err, pos.ErrRefundPending):
 		return T(lang, "e.refundpending")
+	case errors.Is(err, pos.ErrRefundManagerOnly):
+		return T(lang, "e.refundmgr")
+	case errors.Is(err, pos.ErrReportManagerOnly):
+		return T(lang, "e.reportmgr")
+	case errors.Is(err, pos.ErrNotPaymentCode):
+		return T(lang, "e.notcode")
+	case errors.Is(err, pos.ErrCodeRefused):
+		return fmt.Sprintf(T(lang, "e.coderefused"), channelName(lang, ch))
+	case errors.Is(err, pos.ErrBalanceLow):
+		return fmt.Sprintf(T(lang, "e.balance"), channelName(lang, ch))
+	case errors.Is(err, pos.ErrCodeBusy):
+		return T(lang, "e.codebusy")
+	case errors.Is(err, pos.ErrCashShort):
+		return T(lang, "e.cashshort")
+	case errors.Is(err, pos.ErrCashTooMuch):
+		return T(lang, "e.cashmax")
+	case errors.Is(err, pos.ErrBadMoney):
+		return T(lang, "e.money")
+	case errors.Is(err, pos.ErrBadQuantity):
+		return T(lang, "e.qtyprefix")
+	case errors.Is(err, pos.ErrNotOpen):
+		return T(lang, "e.notopen")
+	case errors.Is(err, pos.ErrWrongPIN):
+		return T(lang, "e.wrongpin")
+	case errors.Is(err, pos.ErrNoPIN):
+		return T(lang, "e.nopin")
+	case errors.Is(err, pos.ErrBadPIN):
+		return T(lang, "e.badpin")
 	case errors.Is(err, payments.ErrUnavailable):
 		return fmt.Sprintf(T(lang, "e.unavailable"), channelName(lang, ch), retryIn.Round(time.Second))
 	case errors.Is(err, payments.ErrRejected):

@@ -110,6 +110,20 @@ var messages = map[string][2]string{ // [en, zh]
 	"e.nochannel":           {"That payment method is not set up.", "该支付方式未配置。"},
 	"e.refundpending":       {"The refund is on its way; the till keeps checking with the provider.", "退款处理中，收银台会继续向支付机构确认。"},
 	"e.generic":             {"Something went wrong; the details are in the log.", "出了点问题，详情见日志。"},
+	"e.notcode":             {"That is not an Alipay or WeChat Pay payment code; ask the customer to open the payment code and scan it again.", "这不是支付宝或微信的付款码，请顾客打开付款码后重新扫描。"},
+	"e.coderefused":         {"%s refused the payment code; ask the customer to refresh it and scan again, or pay another way.", "%s 拒绝了付款码，请顾客刷新后重新扫描，或换一种方式付款。"},
+	"e.balance":             {"%s says the customer's balance is not enough; ask them to choose another card, or pay another way.", "%s 提示顾客余额不足，请顾客换一张卡或换一种方式付款。"},
+	"e.codebusy":            {"A payment code is already being charged; wait for the customer to confirm it.", "正在等待顾客确认付款码支付，请稍候。"},
+	"e.cashshort":           {"That is less than the total; type at least the total, or Enter alone for the exact amount.", "现金少于合计金额；请输入不少于合计的金额，或直接按回车表示正好。"},
+	"e.cashmax":             {"That is more cash than one sale takes (at most ¥100,000.00); check the amount.", "现金金额过大（单笔最多 ¥100,000.00），请核对。"},
+	"e.money":               {"Type an amount in digits, like 12.50.", "请用数字输入金额，例如 12.50。"},
+	"e.qtyprefix":           {"Write the quantity in digits before the *, then the code or name, like 3*6921168509256.", "请在 * 前用数字写数量，再写条码或名称，例如 3*6921168509256。"},
+	"e.notopen":             {"Go back to the basket before changing this sale.", "请先回到购物篮再修改本单。"},
+	"e.refundmgr":           {"Only a manager can refund.", "只有店长可以退款。"},
+	"e.reportmgr":           {"Only a manager can see the day report.", "只有店长可以查看日报。"},
+	"e.wrongpin":            {"That is not the manager PIN; try again.", "店长密码不对，请重试。"},
+	"e.nopin":               {"No manager PIN is set; run qrtill manager-pin and add its line to the config.", "尚未设置店长密码；请运行 qrtill manager-pin 并把输出写入配置文件。"},
+	"e.badpin":              {"A manager PIN is 4 to 12 digits.", "店长密码为 4 到 12 位数字。"},
 }
 
 // eventWords labels each event kind, [en, zh]. The keys are pos's
@@ -133,6 +147,13 @@ var eventWords = map[pos.EventKind][2]string{
 	pos.EventRefundRequested: {"refund requested", "已申请退款"},
 	pos.EventRefunded:        {"refund done", "退款完成"},
 	pos.EventRefundFailed:    {"refund failed", "退款失败"},
+	pos.EventCodeCharge:      {"charging the payment code", "正在扣款（付款码）"},
+	pos.EventCodeUnknown:     {"no clear answer; checking", "结果未知，正在查询"},
+	pos.EventWaitPassword:    {"waiting for the customer's password", "等待顾客输入密码"},
+	pos.EventReversing:       {"reversing the code payment", "正在撤销付款码支付"},
+	pos.EventCashPaid:        {"paid in cash", "现金已收"},
+	pos.EventReopened:        {"back to the basket", "返回购物篮修改"},
+	pos.EventAmended:         {"basket edited", "购物篮已修改"},
 }
 
 // T returns a message in a language.

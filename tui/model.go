@@ -128,6 +128,9 @@ func newCommon(opts Options) *common {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if opts.Manager { // the till refuses manager steps to a context without the role
+		ctx = pos.WithRole(ctx, pos.RoleManager)
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -98,15 +98,21 @@ func TestOrdersFormats(t *testing.T) {
 	if _, err := time.Parse(time.RFC3339, got[0]["created_at"].(string)); err != nil {
 		t.Errorf("created_at not RFC 3339: %v", err)
 	}
+	for i, o := range got {
+		if o["daily_no"] != float64(i+1) {
+			t.Errorf("order %v: daily_no %v, want %d", o["number"], o["daily_no"], i+1)
+		}
+	}
 
 	out, _, code = cli(t, "orders", "--data", data, "--format", "csv", "--status", "paid")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "N1,") || !strings.Contains(lines[1], ",500,5.00,") || !strings.HasSuffix(lines[1], "TN1") {
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "N1,") || !strings.Contains(lines[1], ",500,5.00,") || !strings.HasSuffix(lines[1], ",TN1,1") ||
+		!strings.HasSuffix(lines[0], ",provider_trade_no,daily_no") {
 		t.Fatalf("csv = %q (exit %d)", out, code)
 	}
 
 	out, _, code = cli(t, "orders", "--data", data)
-	if code != 0 || !strings.Contains(out, "NUMBER") || !strings.Contains(out, "¥5.00") || !strings.Contains(out, "cancelled") {
+	if code != 0 || !strings.Contains(out, "NUMBER") || !strings.Contains(out, "¥5.00") || !strings.Contains(out, "cancelled") || !strings.Contains(out, " #3 ") {
 		t.Fatalf("table = %q", out)
 	}
 

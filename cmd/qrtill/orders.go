@@ -84,22 +84,22 @@ func writeOrders(w io.Writer, format string, l bookapi.Listing) error {
 		return enc.Encode(orders)
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"number", "created_at", "status", "channel", "total_fen", "total", "cashier", "terminal", "provider_trade_no"})
+		cw.Write([]string{"number", "created_at", "status", "channel", "total_fen", "total", "cashier", "terminal", "provider_trade_no", "daily_no"})
 		for _, o := range orders {
 			cw.Write([]string{o.Number, o.CreatedAt.Format(time.RFC3339), string(o.Status), string(o.Channel),
-				strconv.FormatInt(int64(o.Total), 10), o.Total.Yuan(), o.Cashier, o.Terminal, paidTradeNo(o)})
+				strconv.FormatInt(int64(o.Total), 10), o.Total.Yuan(), o.Cashier, o.Terminal, paidTradeNo(o), strconv.Itoa(o.DailyNo)})
 		}
 		cw.Flush()
 		return cw.Error()
 	default:
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NUMBER\tTIME\tSTATUS\tCHANNEL\tTOTAL\tCASHIER")
+		fmt.Fprintln(tw, "NUMBER\t#\tTIME\tSTATUS\tCHANNEL\tTOTAL\tCASHIER")
 		loc, err := storage.LoadZone(l.Zone)
 		if err != nil {
 			loc = time.Local
 		}
 		for _, o := range orders {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.CreatedAt.In(loc).Format("2006-01-02 15:04"),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, dailyNo(o), o.CreatedAt.In(loc).Format("2006-01-02 15:04"),
 				o.Status, dash(string(o.Channel)), o.Total, dash(o.Cashier))
 		}
 		if len(orders) == 0 {
@@ -116,6 +116,14 @@ func paidTradeNo(o pos.Order) string {
 		}
 	}
 	return ""
+}
+
+// dailyNo is an order's daily number as staff say it: #7 ("-" if none).
+func dailyNo(o pos.Order) string {
+	if o.DailyNo <= 0 {
+		return "-"
+	}
+	return "#" + strconv.Itoa(o.DailyNo)
 }
 
 func dash(s string) string {

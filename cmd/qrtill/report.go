@@ -68,5 +68,9 @@ func writeReport(w io.Writer, r pos.DayReport) error {
 		fmt.Fprintf(tw, "double payments returned\t%d\t%s\t\n", r.AutoRefunded.Count, r.AutoRefunded.Total)
 	}
 	fmt.Fprintf(tw, "net\t\t%s\t\n", r.Net)
+	fmt.Fprintln(tw, "\t\t\t")
+	fmt.Fprintf(tw, "cash taken\t%d\t%s\t\n", r.CashTaken.Count, r.CashTaken.Total)
+	fmt.Fprintf(tw, "cash refunded\t%d\t%s\t\n", r.CashRefunded.Count, r.CashRefunded.Total)
+	fmt.Fprintf(tw, "cash expected in the drawer\t\t%s\t\n", r.CashExpected)
 	return tw.Flush()
 }

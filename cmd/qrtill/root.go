@@ -31,7 +31,7 @@ func newRootCmd() *cobra.Command {
 		return config.BadInput(fmt.Errorf("%v; see qrtill --help", err))
 	})
 	root.AddCommand(newOrdersCmd(), newReportCmd(), newVersionCmd(),
-		newSandboxCmd(), newServeCmd(), newRelayCmd(), newBackupCmd(), newPrinterSimCmd())
+		newSandboxCmd(), newServeCmd(), newRelayCmd(), newBackupCmd(), newPrinterSimCmd(), newManagerPinCmd())
 	for _, c := range append(root.Commands(), root) {
 		c.SilenceUsage = true
 		c.SilenceErrors = true

@@ -31,6 +31,9 @@ type Options struct {
 	NotifyURL func(payments.Channel) string
 	// NoPolling: the till learns only through notifications.
 	NoPolling bool
+	// CodeWindow is how long a code payment waits for the customer's
+	// password; zero = the till's default.
+	CodeWindow time.Duration
 }
 
 // Rig is a running till and the sandbox behind it.
@@ -40,6 +43,9 @@ type Rig struct {
 	Till    *pos.Till
 	Store   *storage.DB
 	Catalog *pos.Catalog
+
+	cfg config.Config
+	opt Options
 }
 
 // Config is the settings of a test till: demo mode on a sandbox, data
@@ -56,10 +62,26 @@ func Config(tb testing.TB) config.Config {
 // New starts a till for one test; everything stops when the test ends.
 func New(tb testing.TB, opt Options) *Rig {
 	tb.Helper()
-	gw := sandboxtest.Start(tb)
-	a, err := app.New(app.Options{Config: Config(tb), Log: Logger(tb), Sandbox: &gw.Info,
+	r := &Rig{Gateway: sandboxtest.Start(tb), cfg: Config(tb), opt: opt}
+	r.start(tb)
+	return r
+}
+
+// Restart stops the till as a crash or ctrl+c would leave it (open
+// payments stay in the book) and starts a new one on the same data
+// directory and sandbox. The new till has not reconciled yet.
+func (r *Rig) Restart(tb testing.TB) {
+	tb.Helper()
+	r.shutdown(tb)
+	r.start(tb)
+}
+
+func (r *Rig) start(tb testing.TB) {
+	tb.Helper()
+	opt := r.opt
+	a, err := app.New(app.Options{Config: r.cfg, Log: Logger(tb), Sandbox: &r.Gateway.Info,
 		Store: storage.Options{NoSync: true}, Wrap: opt.Wrap, Till: func(c *pos.TillConfig) {
-			c.Poll, c.PaymentWindow, c.NoPolling = opt.Poll, opt.Window, opt.NoPolling
+			c.Poll, c.PaymentWindow, c.NoPolling, c.CodeWindow = opt.Poll, opt.Window, opt.NoPolling, opt.CodeWindow
 			notifyURL, notifying := c.NotifyURL, opt.Notifying
 			c.Notifying = func() bool { return notifying }
 			c.NotifyURL = func(ch payments.Channel) string {
@@ -76,14 +98,18 @@ func New(tb testing.TB, opt Options) *Rig {
 		tb.Fatal(err)
 	}
 	a.Start(context.Background())
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := a.Shutdown(ctx); err != nil {
-			tb.Errorf("shut the till down: %v", err)
-		}
-	})
-	return &Rig{App: a, Gateway: gw, Till: a.Till(), Store: a.Store(), Catalog: a.Catalog()}
+	tb.Cleanup(func() { r.shutdownApp(tb, a) })
+	r.App, r.Till, r.Store, r.Catalog = a, a.Till(), a.Store(), a.Catalog()
+}
+
+func (r *Rig) shutdown(tb testing.TB) { r.shutdownApp(tb, r.App) }
+
+func (r *Rig) shutdownApp(tb testing.TB, a *app.App) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Shutdown(ctx); err != nil {
+		tb.Errorf("shut the till down: %v", err)
+	}
 }
 
 // Logger is a log that writes to the test's output.

@@ -18,7 +18,8 @@ import (
 // ErrRejected with the sub_code in the message; 20000 and
 // ACQ.SYSTEM_ERROR leave the outcome unknown: ErrUnavailable, so query.
 // ACQ.TRADE_HAS_SUCCESS (a repeated call for a trade already paid) is
-// answered by a query.
+// answered by a query. A refused or expired code is also
+// payments.ErrCodeInvalid, a balance too low payments.ErrBalanceLow.
 func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (payments.TradeStatus, error) {
 	if err := checkTrade("pay", req.OutTradeNo, req.AmountFen); err != nil {
 		return payments.TradeStatus{}, err
@@ -34,7 +35,7 @@ func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (
 		return p.Query(ctx, req.OutTradeNo)
 	}
 	if err != nil {
-		return payments.TradeStatus{}, classify("pay", err)
+		return payments.TradeStatus{}, codeRefusal(classify("pay", err), subCode(err))
 	}
 	r := rsp.Response
 	if err := mismatch("pay", req.OutTradeNo, r.OutTradeNo); err != nil {
@@ -105,4 +106,26 @@ func (p *Provider) cancel(ctx context.Context, outTradeNo string) (*goali.TradeC
 		}
 	}
 	return nil, fmt.Errorf("alipay cancel: not done after %d tries (%v): %w", p.cancelRetries, last, payments.ErrUnavailable)
+}
+
+// Sub-codes of alipay.trade.pay that refuse the buyer's code or balance.
+var (
+	codeInvalidSubs = map[string]bool{"ACQ.PAYMENT_AUTH_CODE_INVALID": true, "ACQ.AUTH_CODE_INVALID": true}
+	balanceLowSubs  = map[string]bool{
+		"ACQ.BUYER_BALANCE_NOT_ENOUGH": true, "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH": true,
+	}
+)
+
+// codeRefusal marks a refusal of trade.pay (err, already classified)
+// whose sub_code says the code or the balance was refused.
+func codeRefusal(err error, sub string) error {
+	switch {
+	case !errors.Is(err, payments.ErrRejected):
+		return err
+	case codeInvalidSubs[sub]:
+		return fmt.Errorf("%w: %w", err, payments.ErrCodeInvalid)
+	case balanceLowSubs[sub]:
+		return fmt.Errorf("%w: %w", err, payments.ErrBalanceLow)
+	}
+	return err
 }

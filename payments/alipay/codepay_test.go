@@ -82,6 +82,10 @@ func TestCodePayRefusals(t *testing.T) {
 		if !errors.Is(err, payments.ErrRejected) || !strings.Contains(err.Error(), sub) {
 			t.Errorf("%s: %v, want %s", code, err, sub)
 		}
+		lowBalance := sub == "ACQ.BUYER_BALANCE_NOT_ENOUGH"
+		if errors.Is(err, payments.ErrBalanceLow) != lowBalance || errors.Is(err, payments.ErrCodeInvalid) == lowBalance {
+			t.Errorf("%s: %v is not told apart as a refused code or a low balance", code, err)
+		}
 	}
 	if _, err := r.gw.Ledger().Get("C0000004P01"); err == nil {
 		t.Fatal("a refused code made a trade")

@@ -194,8 +194,14 @@ func TestCodePayPathsAgainstSandbox(t *testing.T) {
 	}
 	_, err = pay("CODE000012P01", "111234567890123456")
 	wantAPIError(t, err, payments.ErrRejected, "NOT_ENOUGH")
+	if !errors.Is(err, payments.ErrBalanceLow) || errors.Is(err, payments.ErrCodeInvalid) {
+		t.Errorf("NOT_ENOUGH is not told apart as a low balance: %v", err)
+	}
 	_, err = pay("CODE000013P01", "991234567890123456")
 	wantAPIError(t, err, payments.ErrRejected, "AUTH_CODE_INVALID")
+	if !errors.Is(err, payments.ErrCodeInvalid) || errors.Is(err, payments.ErrBalanceLow) {
+		t.Errorf("AUTH_CODE_INVALID is not told apart as a refused code: %v", err)
+	}
 
 	// 12…: paid behind a 500 — the outcome is unknown until queried.
 	_, err = pay("CODE000014P01", "121234567890123456")

@@ -253,7 +253,8 @@ func (p *Provider) Close(ctx context.Context, outTradeNo string) (payments.Trade
 
 // PayByCode charges a customer-presented code (POST
 // /v3/pay/transactions/codepay). HTTP 202 USERPAYING means the buyer must
-// enter a password: StateScanned, poll Query.
+// enter a password: StateScanned, poll Query. A refused or expired code
+// is also payments.ErrCodeInvalid, a balance too low payments.ErrBalanceLow.
 func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (payments.TradeStatus, error) {
 	const op = "codepay"
 	if err := checkOutTradeNo(op, req.OutTradeNo); err != nil {
@@ -292,7 +293,7 @@ func (p *Provider) PayByCode(ctx context.Context, req payments.CodePayRequest) (
 		return payments.TradeStatus{OutTradeNo: req.OutTradeNo, State: payments.StateScanned, AmountFen: req.AmountFen, RawCode: tradeUserPaying}, nil
 	}
 	if rsp.Code != wxv3.Success {
-		return payments.TradeStatus{}, apiError(op, rsp.Code, rsp.ErrResponse)
+		return payments.TradeStatus{}, codeRefused(apiError(op, rsp.Code, rsp.ErrResponse))
 	}
 	c := rsp.Response
 	if c == nil || c.OutTradeNo != req.OutTradeNo {
