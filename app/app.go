@@ -71,6 +71,7 @@ type App struct {
 	notify  *notifyListener // the direct listener, if any
 	relay   *relay.Client   // the relay client, if any
 	book    *bookapi.Server // answers orders/report/backup while the till runs
+	printer *screenPrinter  // the receipt printer, if any
 
 	services
 }
@@ -142,6 +143,9 @@ func (a *App) assemble(opts Options, in checked) error {
 		return err
 	}
 	a.relay = a.relayClient(in.token)
+	if err := a.newPrinter(); err != nil {
+		return config.BadInput(err)
+	}
 	a.listenBook()
 	zone := a.store.Location() // the book's own zone: orders are filed and numbered there
 	tc := pos.TillConfig{Store: a.store, Providers: a.providers, ShopName: a.cfg.Shop.Name, Location: zone,

@@ -30,9 +30,6 @@ func OpenBook(cfg config.Config, opts storage.Options) (*storage.DB, error) {
 	return db, nil
 }
 
-// snapshotsKept is how many daily copies of the book DATA/backups keeps.
-const snapshotsKept = 14
-
 // listenBook opens the data dir's socket on which the running till
 // answers `qrtill orders`, `report` and `backup` (they cannot open the
 // book it holds). A socket that cannot be made costs only that: the till
@@ -67,11 +64,11 @@ func (a *App) bookService() Service {
 }
 
 // snapshotService keeps a consistent daily copy of the book under
-// DATA/backups, the newest snapshotsKept of them.
+// DATA/backups, the newest [backup] keep of them.
 func (a *App) snapshotService() Service {
 	log := a.log.With("sys", "backup")
 	return Service{Name: "daily backups", Run: func(ctx context.Context) error {
-		return a.store.KeepSnapshots(ctx, "", snapshotsKept, 0, nil, func(format string, args ...any) {
+		return a.store.KeepSnapshots(ctx, "", a.cfg.Backup.Keep, 0, nil, func(format string, args ...any) {
 			log.Info(fmt.Sprintf(format, args...))
 		})
 	}}

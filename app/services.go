@@ -140,6 +140,11 @@ func (a *App) shutdown(ctx context.Context) error {
 	if a.till != nil {
 		a.till.Close()
 	}
+	if a.printer != nil {
+		if err := a.printer.svc.Shutdown(ctx); err != nil {
+			a.log.Warn("receipts left unprinted", "err", err)
+		}
+	}
 	for i := len(backends) - 1; i >= 0; i-- {
 		a.stop(ctx, backends[i])
 	}

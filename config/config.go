@@ -36,6 +36,9 @@ type Config struct {
 	Relay  RelayConfig
 	// Manager is the local till's manager PIN.
 	Manager ManagerConfig
+	// Printer is the receipt printer; Backup the daily copies of the book.
+	Printer PrinterConfig
+	Backup  BackupConfig
 
 	Sandbox SandboxConfig
 }
@@ -54,6 +57,18 @@ type NotifyConfig struct {
 	RelayURL       string // relay base URL; notifications then come through it
 	RelayTill      string // this till's id at the relay
 	RelayTokenFile string
+}
+
+// PrinterConfig is the receipt printer ([printer]).
+type PrinterConfig struct {
+	Address string // tcp://HOST:9100 or a device path; empty = no printer
+	Width   int    // paper width in mm: 58 or 80
+	Auto    bool   // print each receipt when the sale is paid
+}
+
+// BackupConfig is the daily copies of the order book ([backup]).
+type BackupConfig struct {
+	Keep int // how many daily copies DATA/backups keeps
 }
 
 // SSHConfig is `qrtill serve`.

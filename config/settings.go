@@ -21,6 +21,8 @@ const (
 var (
 	tillCmds = []string{CmdTill, CmdServe}
 	logCmds  = []string{CmdTill, CmdServe, CmdSandbox, CmdRelay}
+	// printCmds print receipts or the day's Z report.
+	printCmds = []string{CmdTill, CmdServe, CmdReport}
 )
 
 // kind is how a setting's value is written.
@@ -107,6 +109,14 @@ var settings = []setting{
 	{key: "wechat.base_url", field: func(c *Config) any { return &c.WeChat.BaseURL },
 		check: optionalURL("wechat.base_url", func(c Config) string { return c.WeChat.BaseURL })},
 
+	{key: "printer.address", flag: "printer", cmds: printCmds, usage: "receipt printer: tcp://HOST:9100 or a device path such as /dev/usb/lp0",
+		field: func(c *Config) any { return &c.Printer.Address }, check: checkPrinterAddress},
+	{key: "printer.width", usage: "paper width of the receipt printer in mm: 58 or 80",
+		def: "80", kind: kindCount, field: func(c *Config) any { return &c.Printer.Width }, check: checkPrinterWidth},
+	{key: "printer.auto", usage: "print each receipt as soon as the sale is paid (else on F9)",
+		def: "true", kind: kindBool, field: func(c *Config) any { return &c.Printer.Auto }},
+	{key: "backup.keep", usage: "how many daily copies of the order book DATA/backups keeps",
+		def: "14", kind: kindCount, field: func(c *Config) any { return &c.Backup.Keep }, check: checkBackupKeep},
 	{key: "manager.pin_hash", usage: "bcrypt hash of the manager PIN the local till asks for refunds and the day report (qrtill manager-pin prints it)",
 		field: func(c *Config) any { return &c.Manager.PINHash }, check: checkPINHash},
 

@@ -42,14 +42,14 @@ func flagNames(cmd string, persistent bool) []string {
 // Each command shows its own flags only (the four every command takes
 // come on top).
 func TestEachCommandItsOwnFlags(t *testing.T) {
-	till := []string{"catalog", "log-file", "log-level", "notify-listen", "notify-url", "relay", "relay-till", "relay-token-file", "shop", "terminal"}
+	till := []string{"catalog", "log-file", "log-level", "notify-listen", "notify-url", "printer", "relay", "relay-till", "relay-token-file", "shop", "terminal"}
 	want := map[string][]string{
 		CmdTill:    till,
 		CmdServe:   append([]string{"authorized-keys", "host-key", "idle-timeout", "ssh-addr"}, till...),
 		CmdSandbox: {"addr", "log-file", "log-level", "state", "time-scale"},
 		CmdRelay:   {"addr", "log-file", "log-level", "metrics-addr", "metrics-token-file", "till-quota", "till-quota-mib", "tokens"},
 		CmdOrders:  nil,
-		CmdReport:  nil,
+		CmdReport:  {"printer"},
 	}
 	for cmd, names := range want {
 		sort.Strings(names)

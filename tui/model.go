@@ -60,6 +60,8 @@ type Options struct {
 	// Logger gets the causes behind the sentences the screens show.
 	// nil = discard.
 	Logger *slog.Logger
+	// Printer is the receipt printer; nil = none.
+	Printer Printer
 }
 
 // chromeRows are the rows around a screen: the header and the help bar

@@ -14,6 +14,7 @@ import (
 
 func newReportCmd() *cobra.Command {
 	var day, format string
+	var print bool
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "The day's totals by channel and status, refunds and net",
@@ -34,6 +35,11 @@ func newReportCmd() *cobra.Command {
 			if err != nil {
 				return bookError(err)
 			}
+			if print {
+				if err := printReport(cmd, book, day, rep); err != nil {
+					return err
+				}
+			}
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -44,6 +50,8 @@ func newReportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&day, "day", "", "local day YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	cmd.Flags().BoolVar(&print, "print", false, "also print the day's closing (Z) report on the receipt printer (--printer)")
+	config.AddFlags(cmd.Flags(), config.CmdReport)
 	return cmd
 }
 

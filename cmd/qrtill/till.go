@@ -30,7 +30,7 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 		updates, stop := a.Till().Subscribe()
 		model := tui.New(tui.Options{Till: a.Till(), Catalog: a.Catalog(), Cashier: cashierName(), Terminal: cfg.Terminal,
 			Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop.Name, Reconcile: true, Manager: true, Updates: updates, StopUpdates: stop,
-			Context: ctx, Logger: a.Log().With("sys", "tui")})
+			Context: ctx, Logger: a.Log().With("sys", "tui"), Printer: a.Printer()})
 		_, err := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 		if errors.Is(err, tea.ErrProgramKilled) {
 			return nil

@@ -83,6 +83,8 @@ type Config struct {
 	Shop           string
 	// Log gets one line per session and per refused key; nil discards.
 	Log *slog.Logger
+	// Printer is the till's receipt printer, shared by the sessions; nil = none.
+	Printer tui.Printer
 }
 
 type ctxKey struct{}
@@ -163,7 +165,7 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	m := tui.New(tui.Options{Till: cfg.Till, Catalog: cfg.Catalog, Cashier: c.Name, Manager: c.Manager,
 		Terminal: "ssh " + sess.RemoteAddr().String(), Lang: cfg.Lang, ShopName: cfg.Shop,
 		Renderer: bm.MakeRenderer(sess), Width: pty.Window.Width, Height: pty.Window.Height,
-		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Log, sess)})
+		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Log, sess), Printer: cfg.Printer})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
 	untrack := srv.track(p)
 	go func() {

@@ -1,0 +1,46 @@
+package tui
+
+import "qrtill/pos"
+
+// Printer is the receipt printer as the screens use it; the app adapts
+// its print service to it (nil: the till has no printer). Every call only
+// queues a job and returns the job's number at once, so printing never
+// blocks or fails a sale; what became of the job arrives later on
+// Outcomes. Documents are printed in the language given.
+type Printer interface {
+	// Receipt prints the customer's receipt of a paid order; a cash
+	// sale's receipt opens the cash drawer first.
+	Receipt(o pos.Order, lang Lang) (job int, err error)
+	// RefundSlip prints the slip of one of the order's refunds.
+	RefundSlip(o pos.Order, refundNo string, lang Lang) (job int, err error)
+	// DayReport prints the day's closing (Z) report.
+	DayReport(rep pos.DayReport, orders []pos.Order, lang Lang) (job int, err error)
+	// OpenDrawer opens the cash drawer without printing (a cash sale when
+	// receipts are not printed automatically).
+	OpenDrawer() (job int, err error)
+	// Retry prints the last job again (F9): the same job when it failed,
+	// a copy when it printed.
+	Retry() (job int, err error)
+	// Auto reports whether receipts print as soon as a sale is paid.
+	Auto() bool
+	// Outcomes delivers what became of every job (each session keeps the
+	// ones it queued); stop ends the subscription.
+	Outcomes() (outcomes <-chan PrintOutcome, stop func())
+}
+
+// PrintOutcome is what became of one print job, worded for the cashier
+// in both languages ("Printed receipt No. 12." or what went wrong and
+// what to do).
+type PrintOutcome struct {
+	Job              int
+	OK               bool
+	English, Chinese string
+}
+
+// Sentence is the outcome in the session's language.
+func (o PrintOutcome) Sentence(l Lang) string {
+	if l == Chinese {
+		return o.Chinese
+	}
+	return o.English
+}
