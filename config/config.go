@@ -77,6 +77,10 @@ type SSHConfig struct {
 	AuthorizedKeys string
 	HostKey        string
 	IdleTimeout    time.Duration
+	// LoginTimeout closes a connection that has not logged in by then;
+	// MaxUnauth and MaxUnauthPerSource cap those waiting to log in.
+	LoginTimeout                  time.Duration
+	MaxUnauth, MaxUnauthPerSource int
 }
 
 // RelayConfig is `qrtill relay`.

@@ -128,6 +128,12 @@ var settings = []setting{
 		field: func(c *Config) any { return &c.SSH.HostKey }},
 	{key: "ssh.idle_timeout", flag: "idle-timeout", cmds: []string{CmdServe}, usage: "end idle sessions after this long",
 		def: "30m", kind: kindDuration, field: func(c *Config) any { return &c.SSH.IdleTimeout }},
+	{key: "ssh.login_timeout", usage: "close a connection that has not logged in after this long",
+		def: "15s", kind: kindDuration, field: func(c *Config) any { return &c.SSH.LoginTimeout }},
+	{key: "ssh.max_unauthenticated", usage: "connections that may be waiting to log in at once",
+		def: "64", kind: kindCount, field: func(c *Config) any { return &c.SSH.MaxUnauth }},
+	{key: "ssh.max_unauthenticated_per_source", usage: "connections one address may have waiting to log in",
+		def: "8", kind: kindCount, field: func(c *Config) any { return &c.SSH.MaxUnauthPerSource }},
 
 	{key: "relay.addr", flag: "addr", cmds: []string{CmdRelay}, usage: "HOST:PORT to listen on",
 		def: "127.0.0.1:8780", field: func(c *Config) any { return &c.Relay.Addr }, check: addr("relay.addr", func(c Config) string { return c.Relay.Addr })},

@@ -85,6 +85,11 @@ type Config struct {
 	Log *slog.Logger
 	// Printer is the till's receipt printer, shared by the sessions; nil = none.
 	Printer tui.Printer
+	// LoginTimeout is how long a connection may take to log in (0:
+	// DefaultLoginTimeout); MaxUnauth and MaxUnauthPerSource cap the
+	// connections waiting to (0: the defaults).
+	LoginTimeout                  time.Duration
+	MaxUnauth, MaxUnauthPerSource int
 }
 
 type ctxKey struct{}
@@ -153,6 +158,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.ConnCallback = newDoor(cfg.LoginTimeout, cfg.MaxUnauth, cfg.MaxUnauthPerSource, cfg.Log).admit
 	srv.Server = s
 	return srv, nil
 }

@@ -45,19 +45,29 @@ func newSigner(t testing.TB) gossh.Signer {
 
 func serve(t *testing.T, keysFile string) string {
 	t.Helper()
+	return serveWith(t, keysFile, nil)
+}
+
+// serveWith serves with the configuration edited by edit (nil: as is).
+func serveWith(t *testing.T, keysFile string, edit func(*kiosk.Config)) string {
+	t.Helper()
 	keys, err := kiosk.LoadAuthorizedKeys(keysFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cat, _ := pos.LoadCatalogCSV("demo", bytes.NewReader(assets.CatalogCSV))
-	srv, err := kiosk.New(kiosk.Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "host_ed25519"),
+	cfg := kiosk.Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "host_ed25519"),
 		AuthorizedKeys: keys, Till: idleTill{}, Catalog: cat, Lang: tui.English, Shop: "Test shop",
 		Subscribe: func() (<-chan pos.Update, func()) {
 			ch := make(chan pos.Update)
 			var once sync.Once
 			return ch, func() { once.Do(func() { close(ch) }) }
 		},
-		Log: testkit.Logger(t)})
+		Log: testkit.Logger(t)}
+	if edit != nil {
+		edit(&cfg)
+	}
+	srv, err := kiosk.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
