@@ -81,6 +81,9 @@ type SSHConfig struct {
 	// MaxUnauth and MaxUnauthPerSource cap those waiting to log in.
 	LoginTimeout                  time.Duration
 	MaxUnauth, MaxUnauthPerSource int
+	// MetricsAddr serves /metrics (off when empty), to holders of the
+	// token in MetricsTokenFile when that is set.
+	MetricsAddr, MetricsTokenFile string
 }
 
 // RelayConfig is `qrtill relay`.

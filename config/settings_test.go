@@ -45,7 +45,7 @@ func TestEachCommandItsOwnFlags(t *testing.T) {
 	till := []string{"catalog", "log-file", "log-level", "notify-listen", "notify-url", "printer", "relay", "relay-till", "relay-token-file", "shop", "terminal"}
 	want := map[string][]string{
 		CmdTill:    till,
-		CmdServe:   append([]string{"authorized-keys", "host-key", "idle-timeout", "ssh-addr"}, till...),
+		CmdServe:   append([]string{"authorized-keys", "host-key", "idle-timeout", "metrics-addr", "metrics-token-file", "ssh-addr"}, till...),
 		CmdSandbox: {"addr", "log-file", "log-level", "state", "time-scale"},
 		CmdRelay:   {"addr", "log-file", "log-level", "metrics-addr", "metrics-token-file", "till-quota", "till-quota-mib", "tokens"},
 		CmdOrders:  nil,

@@ -15,6 +15,7 @@ import (
 
 	"qrtill/app"
 	"qrtill/config"
+	"qrtill/internal/metrics"
 	"qrtill/payments/relay"
 	"qrtill/payments/sandbox"
 	"qrtill/tui"
@@ -59,6 +60,11 @@ func runServe(cmd *cobra.Command, cfg config.Config) error {
 	if err != nil {
 		return config.BadInput(err)
 	}
+	metricsToken, err := readMetricsToken(cfg)
+	if err != nil {
+		return err
+	}
+	km := kiosk.NewMetrics()
 	a, err := app.New(app.Options{Config: cfg, LogTo: cmd.ErrOrStderr()})
 	if err != nil {
 		return err
@@ -71,9 +77,12 @@ func runServe(cmd *cobra.Command, cfg config.Config) error {
 	log := a.Log().With("sys", "ssh")
 	srv, err := kiosk.New(kiosk.Config{Addr: cfg.SSH.Addr, HostKeyPath: cfg.Path(cfg.SSH.HostKey, "ssh_host_ed25519"),
 		AuthorizedKeys: keys, IdleTimeout: cfg.SSH.IdleTimeout, LoginTimeout: cfg.SSH.LoginTimeout,
-		MaxUnauth: cfg.SSH.MaxUnauth, MaxUnauthPerSource: cfg.SSH.MaxUnauthPerSource, Till: a.Till(), Subscribe: a.Till().Subscribe,
+		MaxUnauth: cfg.SSH.MaxUnauth, MaxUnauthPerSource: cfg.SSH.MaxUnauthPerSource, Metrics: km, Till: a.Till(), Subscribe: a.Till().Subscribe,
 		Catalog: a.Catalog(), Lang: tui.Lang(cfg.Lang), Shop: cfg.Shop.Name, Log: log, Printer: a.Printer()})
 	if err != nil {
+		return err
+	}
+	if err := serveMetrics(cfg, a, km, metricsToken); err != nil {
 		return err
 	}
 	a.Go(app.Service{Name: "ssh server",
@@ -156,4 +165,38 @@ func listenError(err error, flag string) error {
 		return config.BadInput(fmt.Errorf("cannot listen: %v; choose another %s", op, flag))
 	}
 	return err
+}
+
+// readMetricsToken reads the token that guards the kiosk server's
+// /metrics, if one is set up.
+func readMetricsToken(cfg config.Config) (string, error) {
+	if cfg.SSH.MetricsTokenFile == "" {
+		return "", nil
+	}
+	if cfg.SSH.MetricsAddr == "" {
+		return "", config.BadInput(errors.New("--metrics-token-file needs --metrics-addr: the address to serve /metrics on"))
+	}
+	token, err := relay.LoadMetricsToken(cfg.SSH.MetricsTokenFile)
+	if err != nil {
+		return "", config.BadInput(err)
+	}
+	return token, nil
+}
+
+// serveMetrics serves the kiosk's and the till's metrics on
+// --metrics-addr, when one is set; an address it cannot listen on is bad
+// input.
+func serveMetrics(cfg config.Config, a *app.App, km *kiosk.Metrics, token string) error {
+	if cfg.SSH.MetricsAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.SSH.MetricsAddr)
+	if err != nil {
+		return listenError(err, "--metrics-addr")
+	}
+	tillCollectors, follow := a.TillMetrics()
+	e := metrics.NewEndpoint(token, append(km.Collectors(), tillCollectors...)...)
+	a.Go(follow)
+	a.Go(app.Service{Name: "metrics", Run: func(ctx context.Context) error { return metrics.ServeEndpoint(ctx, ln, e) }})
+	return nil
 }

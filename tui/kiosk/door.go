@@ -28,13 +28,14 @@ type door struct {
 	timeout         time.Duration
 	max, maxPerHost int
 	log             *slog.Logger
+	metrics         *Metrics
 
 	mu      sync.Mutex
 	waiting int
 	perHost map[string]int
 }
 
-func newDoor(timeout time.Duration, max, maxPerHost int, log *slog.Logger) *door {
+func newDoor(timeout time.Duration, max, maxPerHost int, log *slog.Logger, m *Metrics) *door {
 	if timeout <= 0 {
 		timeout = DefaultLoginTimeout
 	}
@@ -44,7 +45,7 @@ func newDoor(timeout time.Duration, max, maxPerHost int, log *slog.Logger) *door
 	if maxPerHost <= 0 {
 		maxPerHost = DefaultMaxUnauthSource
 	}
-	return &door{timeout: timeout, max: max, maxPerHost: maxPerHost, log: log, perHost: map[string]int{}}
+	return &door{timeout: timeout, max: max, maxPerHost: maxPerHost, log: log, metrics: m, perHost: map[string]int{}}
 }
 
 // admit is the SSH server's ConnCallback: it refuses a connection over
@@ -55,6 +56,7 @@ func (d *door) admit(ctx ssh.Context, conn net.Conn) net.Conn {
 	d.mu.Lock()
 	if d.waiting >= d.max || d.perHost[host] >= d.maxPerHost {
 		d.mu.Unlock()
+		d.metrics.refusedFor("too_many_waiting")
 		d.log.Warn("refused connection: too many waiting to log in", "from", host)
 		return nil
 	}
@@ -65,6 +67,7 @@ func (d *door) admit(ctx ssh.Context, conn net.Conn) net.Conn {
 	c.leave = sync.OnceFunc(func() { d.leave(host) })
 	time.AfterFunc(d.timeout, func() {
 		if ctx.Value(ssh.ContextKeyConn) == nil { // no login yet
+			d.metrics.refusedFor("login_timeout")
 			d.log.Warn("closed connection: no login in time", "from", host, "after", d.timeout)
 			conn.Close()
 		}

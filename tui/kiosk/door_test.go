@@ -37,7 +37,8 @@ func doorKeys(t *testing.T) (string, gossh.Signer) {
 func TestLoginDeadline(t *testing.T) {
 	keysFile, ann := doorKeys(t)
 	const timeout = 300 * time.Millisecond
-	addr := serveWith(t, keysFile, func(c *kiosk.Config) { c.LoginTimeout = timeout })
+	m := kiosk.NewMetrics()
+	addr := serveWith(t, keysFile, func(c *kiosk.Config) { c.LoginTimeout, c.Metrics = timeout, m })
 
 	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "till", Auth: []gossh.AuthMethod{gossh.PublicKeys(ann)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
@@ -65,6 +66,9 @@ func TestLoginDeadline(t *testing.T) {
 	}
 	if took := time.Since(start); took < timeout/2 {
 		t.Errorf("closed after %v, before the login timeout", took)
+	}
+	if metric := metricsText(t, m); !strings.Contains(metric, `qrtill_kiosk_refused_total{reason="login_timeout"} 2`) {
+		t.Errorf("/metrics does not count the two closed connections:\n%s", metric)
 	}
 	// The logged-in client outlived the timeout and still opens sessions.
 	sess, err := client.NewSession()

@@ -90,6 +90,8 @@ type Config struct {
 	// connections waiting to (0: the defaults).
 	LoginTimeout                  time.Duration
 	MaxUnauth, MaxUnauthPerSource int
+	// Metrics counts sessions and refusals; nil = none.
+	Metrics *Metrics
 }
 
 type ctxKey struct{}
@@ -140,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
 			c, ok := cfg.AuthorizedKeys[string(key.Marshal())]
 			if !ok {
+				cfg.Metrics.refusedFor("unknown_key")
 				cfg.Log.Warn("refused key", "fingerprint", gossh.FingerprintSHA256(key), "user", ctx.User(), "from", ctx.RemoteAddr().String())
 				return false
 			}
@@ -158,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.ConnCallback = newDoor(cfg.LoginTimeout, cfg.MaxUnauth, cfg.MaxUnauthPerSource, cfg.Log).admit
+	s.ConnCallback = newDoor(cfg.LoginTimeout, cfg.MaxUnauth, cfg.MaxUnauthPerSource, cfg.Log, cfg.Metrics).admit
 	srv.Server = s
 	return srv, nil
 }
@@ -174,10 +177,12 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Log, sess), Printer: cfg.Printer})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
 	untrack := srv.track(p)
+	ended := cfg.Metrics.sessionStarted()
 	go func() {
 		<-sess.Context().Done()
 		untrack()
 		stop()
+		ended()
 	}()
 	cfg.Log.Info("session", "cashier", c.Name, "manager", c.Manager, "from", sess.RemoteAddr().String())
 	return p

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"qrtill/assets"
+	"qrtill/internal/metrics"
 	"qrtill/internal/testkit"
 	"qrtill/payments"
 	"qrtill/pos"
@@ -90,7 +92,8 @@ func TestOnlyAuthorizedKeysGetIn(t *testing.T) {
 	keysFile := filepath.Join(t.TempDir(), "authorized_keys")
 	line := "manager " + strings.TrimSpace(string(gossh.MarshalAuthorizedKey(ann.PublicKey()))) + " ann\n"
 	os.WriteFile(keysFile, []byte("# kiosk terminals\n"+line), 0o600)
-	addr := serve(t, keysFile)
+	m := kiosk.NewMetrics()
+	addr := serveWith(t, keysFile, func(c *kiosk.Config) { c.Metrics = m })
 
 	dial := func(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 		return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "till", Auth: auth,
@@ -136,7 +139,21 @@ func TestOnlyAuthorizedKeysGetIn(t *testing.T) {
 	stdin.Write([]byte("6921168509256\r"))
 	waitOut(t, &out, "Nongfu Spring")
 	waitOut(t, &out, "day report") // a manager's help bar offers the report
-	stdin.Write([]byte{3})         // ctrl+c
+	metric := metricsText(t, m)
+	for _, want := range []string{"qrtill_kiosk_sessions_open 1", "qrtill_kiosk_sessions_total 1", `qrtill_kiosk_refused_total{reason="unknown_key"}`} {
+		if !strings.Contains(metric, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, metric)
+		}
+	}
+	stdin.Write([]byte{3}) // ctrl+c
+}
+
+// metricsText is what /metrics shows of the kiosk's metrics.
+func metricsText(t *testing.T, m *kiosk.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	metrics.NewEndpoint("", m.Collectors()...).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
 }
 
 type syncBuffer struct {
