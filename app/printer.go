@@ -54,25 +54,35 @@ func (p *screenPrinter) header(lang tui.Lang) printer.Header {
 	return printer.Header{Shop: p.shop, Lang: l, Location: p.zone}
 }
 
-func (p *screenPrinter) Receipt(o pos.Order, lang tui.Lang) (int, error) {
-	return p.svc.Print(printer.ReceiptFromOrder(o, p.header(lang)))
+func (p *screenPrinter) Receipt(o pos.Order, lang tui.Lang, copy bool) (int, error) {
+	r := printer.ReceiptFromOrder(o, p.header(lang))
+	r.Copy = copy
+	return worded(p.svc.Print(r))
 }
 
 func (p *screenPrinter) RefundSlip(o pos.Order, refundNo string, lang tui.Lang) (int, error) {
 	slip, err := printer.RefundSlipFromOrder(o, refundNo, p.header(lang))
 	if err != nil {
-		return 0, err
+		return worded(0, err)
 	}
-	return p.svc.Print(slip)
+	return worded(p.svc.Print(slip))
 }
 
 func (p *screenPrinter) DayReport(rep pos.DayReport, orders []pos.Order, lang tui.Lang) (int, error) {
-	return p.svc.Print(printer.ZReportFromDay(rep, orders, time.Now(), p.header(lang)))
+	return worded(p.svc.Print(printer.ZReportFromDay(rep, orders, time.Now(), p.header(lang))))
 }
 
-func (p *screenPrinter) OpenDrawer() (int, error) { return p.svc.OpenDrawer() }
-func (p *screenPrinter) Retry() (int, error)      { return p.svc.Retry() }
+func (p *screenPrinter) OpenDrawer() (int, error) { return worded(p.svc.OpenDrawer()) }
 func (p *screenPrinter) Auto() bool               { return p.svc.Auto() }
+
+// worded turns a job the printer would not take into the sentence the
+// screens show.
+func worded(job int, err error) (int, error) {
+	if err != nil {
+		return job, tui.PrintError{English: printer.Sentence(err, printer.English), Chinese: printer.Sentence(err, printer.Chinese)}
+	}
+	return job, nil
+}
 
 // Outcomes subscribes to the outcome of every job.
 func (p *screenPrinter) Outcomes() (<-chan tui.PrintOutcome, func()) {

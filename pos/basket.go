@@ -126,3 +126,17 @@ func (b *Basket) Lines() []Line {
 	}
 	return out
 }
+
+// Restore makes the basket hold an order's lines again (the cashier went
+// back from paying to edit the sale): each line as it was sold, at its
+// price then, whatever the catalog says now.
+func (b *Basket) Restore(lines []Line) {
+	b.lines = make([]basketLine, 0, len(lines))
+	for _, l := range lines {
+		p := Product{SKU: l.SKU, NameZH: l.NameZH, NameEN: l.NameEN, Unit: l.Unit, Price: l.UnitPrice}
+		if l.Barcode != "" {
+			p.Barcodes = []string{l.Barcode}
+		}
+		b.lines = append(b.lines, basketLine{product: p, barcode: l.Barcode, qty: l.Quantity})
+	}
+}

@@ -142,3 +142,23 @@ func TestBasketLimits(t *testing.T) {
 		t.Errorf("Len %d, want %d", b.Len(), MaxLines)
 	}
 }
+
+// Restore brings an order's lines back as they were sold, and Lines gives
+// them back unchanged.
+func TestBasketRestore(t *testing.T) {
+	c := loadSample(t)
+	b := NewBasket(c)
+	if _, err := b.AddN("6921168509256", 3); err != nil {
+		t.Fatal(err)
+	}
+	lines := b.Lines()
+	lines[0].UnitPrice, lines[0].Total = 150, 450 // sold at an older price
+	again := NewBasket(c)
+	again.Restore(lines)
+	if got := again.Lines(); len(got) != 1 || got[0] != lines[0] || again.Total() != 450 {
+		t.Fatalf("restored %+v, total %s; want %+v", got, again.Total(), lines)
+	}
+	if _, err := again.Add("6921168509256"); err != nil || again.Lines()[0].Quantity != 4 {
+		t.Fatalf("adding to a restored line: %+v, %v", again.Lines(), err)
+	}
+}

@@ -45,6 +45,17 @@ type common struct {
 	width, height int  // the terminal's; 0 = not known yet
 	qrInverse     bool // draw QR codes for a light terminal
 	ticks         bool // run the clock and spinner (tests turn them off)
+	loneWindow    time.Duration
+
+	printer   Printer      // nil: no printer
+	printJobs map[int]bool // the jobs this session queued
+	printNote string       // what became of this session's last job
+	printOK   bool         // … and whether it printed
+
+	pinHash  string // the manager PIN's hash ([manager] pin_hash)
+	askPIN   bool   // a cashier may become a manager with the PIN
+	elevated bool   // the PIN was given; until the next sale
+	flash    string // a refusal worded for the cashier, until the next key
 
 	lastRequest uint64    // the last request id handed out
 	outbox      []tea.Msg // navigation posted during one Update
@@ -54,6 +65,49 @@ type common struct {
 type session struct {
 	cashier, terminal, shop string
 	manager                 bool // may refund and see the day report
+}
+
+// manager reports whether manager steps (refunds, the day report) are
+// allowed now: a manager's session, or the PIN was given.
+func (c *common) manager() bool { return c.who.manager || c.elevated }
+
+// mayManage reports whether manager steps are offered at all: to a
+// manager, or to a cashier who can give the PIN.
+func (c *common) mayManage() bool { return c.manager() || c.askPIN }
+
+// roleCtx is the context for a till call that needs a manager: the
+// session's, with the manager role when manager steps are allowed now.
+func (c *common) roleCtx() context.Context {
+	if c.manager() {
+		return pos.WithRole(c.ctx, pos.RoleManager)
+	}
+	return c.ctx
+}
+
+// print queues a job on the printer and keeps its number (returned; 0
+// when the printer would not take it), so the job's outcome shows on this
+// session's screen; a job the printer cannot take is worded at once.
+func (c *common) print(job func() (int, error)) int {
+	if c.printer == nil {
+		return 0
+	}
+	id, err := job()
+	if err != nil {
+		c.printNote, c.printOK = printErrorText(c.lang, err), false
+		return 0
+	}
+	c.printJobs[id] = true
+	return id
+}
+
+// printed takes a job's outcome, if the job is this session's.
+func (c *common) printed(o PrintOutcome) bool {
+	if !c.printJobs[o.Job] {
+		return false
+	}
+	delete(c.printJobs, o.Job)
+	c.printNote, c.printOK = o.Sentence(c.lang), o.OK
+	return true
 }
 
 // t is a message in the session's language.
@@ -69,9 +123,9 @@ func (c *common) fail(call string, err error, ch payments.Channel) string {
 	return Explain(c.lang, err, ch, 0)
 }
 
-// post queues a navigation message; the root acts on it before it draws
-// again, so a screen switch never shows a half-way frame.
-func (c *common) post(msg tea.Msg) { c.outbox = append(c.outbox, msg) }
+// post queues navigation messages; the root acts on them, in order,
+// before it draws again, so a screen switch never shows a half-way frame.
+func (c *common) post(msgs ...tea.Msg) { c.outbox = append(c.outbox, msgs...) }
 
 // request is one kind of till call a screen makes, and the id of the call
 // it is waiting for (0: none). Each answer carries the id of its call; an

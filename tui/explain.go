@@ -11,8 +11,11 @@ import (
 
 // channelName is a channel's name on screen.
 func channelName(lang Lang, ch payments.Channel) string {
-	if ch == payments.WeChat {
+	switch ch {
+	case payments.WeChat:
 		return T(lang, "ch.wechat")
+	case payments.Cash:
+		return T(lang, "ch.cash")
 	}
 	return T(lang, "ch.alipay")
 }

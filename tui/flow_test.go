@@ -34,16 +34,18 @@ func newRig(t testing.TB) *rig { return newRigWith(t, rigOptions{notifying: true
 // rigOptions vary the till: notifications on or off (polling alone), the
 // poll policy, the payment window, and a hook wrapping the providers.
 type rigOptions struct {
-	notifying bool
-	poll      pos.PollPolicy
-	wrap      func(payments.Provider) payments.Provider
-	window    time.Duration
+	notifying  bool
+	poll       pos.PollPolicy
+	wrap       func(payments.Provider) payments.Provider
+	window     time.Duration
+	codeWindow time.Duration // how long a code payment waits for the password
 }
 
 func newRigWith(t testing.TB, opt rigOptions) *rig {
 	t.Helper()
 	lipgloss.SetColorProfile(termenv.Ascii)
-	tt := testkit.New(t, testkit.Options{Notifying: opt.notifying, Poll: opt.poll, Window: opt.window, Wrap: opt.wrap})
+	tt := testkit.New(t, testkit.Options{Notifying: opt.notifying, Poll: opt.poll, Window: opt.window, Wrap: opt.wrap,
+		CodeWindow: opt.codeWindow})
 	return &rig{gw: tt.Gateway, till: tt.Till, catalog: tt.Catalog, tt: tt}
 }
 
@@ -95,7 +97,7 @@ func TestSaleToPaid(t *testing.T) {
 	}
 }
 
-func TestCancelClosesAtTheProvider(t *testing.T) {
+func TestEscClosesAtTheProviderThenTheSaleIsCancelled(t *testing.T) {
 	r := newRig(t)
 	tm := teatest.NewTestModel(t, r.model(tui.English, 120, 40), teatest.WithInitialTermSize(120, 40))
 	tm.Type("WATER-CB-555")
@@ -104,11 +106,17 @@ func TestCancelClosesAtTheProvider(t *testing.T) {
 	waitText(t, tm, "Choose how")
 	tm.Type("2")
 	waitText(t, tm, "Waiting for scan")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
-	waitText(t, tm, "Cancelled")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // back to the basket: the QR is closed first
+	waitText(t, tm, "Editing order")
 	tr := r.lastTrade(t)
 	if tr.Status != sandbox.StatusClosed {
-		t.Fatalf("sandbox trade %s after cancel, want closed", tr.Status)
+		t.Fatalf("sandbox trade %s after going back to the basket, want closed", tr.Status)
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // give the sale up
+	waitText(t, tm, "The basket is empty")
+	orders, err := r.till.OrdersByDay(context.Background(), r.till.Now())
+	if err != nil || len(orders) != 1 || orders[0].Status != pos.OrderCancelled {
+		t.Fatalf("orders after the sale was given up: %+v, %v", orders, err)
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))

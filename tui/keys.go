@@ -11,6 +11,7 @@ type KeyMap struct {
 	Global    GlobalKeys
 	Sale      SaleKeys
 	Pay       PayKeys
+	Cash      CashKeys
 	Receipt   ReceiptKeys
 	Orders    OrdersKeys
 	Report    ReportKeys
@@ -29,27 +30,37 @@ type GlobalKeys struct {
 type SaleKeys struct {
 	Add, Up, Down, Plus, Minus, Remove, Checkout key.Binding
 	Orders, Report                               key.Binding
+	// CancelSale gives up a sale taken back from paying (Esc on an empty
+	// scan line).
+	CancelSale key.Binding
 }
 
-// PayKeys are the pay screen's keys.
+// PayKeys are the pay screen's keys. 1, 2 and 3 act only when pressed
+// alone; Code is a scanned payment code (digits and Enter).
 type PayKeys struct {
-	Alipay, WeChat, Cancel, Invert, Next key.Binding
+	Alipay, WeChat, Cash, Code, Back, Invert, Next key.Binding
+	CashGiven                                      key.Binding
+}
+
+// CashKeys are the cash entry's: quick notes and back.
+type CashKeys struct {
+	Ten, Twenty, Fifty, Hundred, Back key.Binding
 }
 
 // ReceiptKeys are the receipt screen's keys.
 type ReceiptKeys struct {
-	Next key.Binding
+	Next, Print key.Binding
 }
 
 // OrdersKeys are the orders screen's keys.
 type OrdersKeys struct {
 	Up, Down, Open, PrevDay, NextDay, Filter key.Binding
-	Refund, PayAgain, Report, Back           key.Binding
+	Refund, PayAgain, Report, Print, Back    key.Binding
 }
 
 // ReportKeys are the day report's keys; Orders goes back to the list.
 type ReportKeys struct {
-	PrevDay, NextDay, Orders, Back key.Binding
+	PrevDay, NextDay, Orders, Print, Back key.Binding
 }
 
 // ReconcileKeys are the start-up reconcile screen's keys.
@@ -64,42 +75,48 @@ func DefaultKeyMap(lang Lang) KeyMap {
 	}
 	up, down, back := b("k.move", "up"), b("k.move", "down"), b("k.back", "esc")
 	prev, next := b("k.prevday", "["), b("k.nextday", "]")
+	print := b("k.print", "f9")
 	return KeyMap{
 		Global: GlobalKeys{Help: b("k.help", "f1", "?"), Quit: b("k.quit", "ctrl+c")},
 		Sale: SaleKeys{Add: b("k.add", "enter"), Up: up, Down: down, Plus: b("k.qty", "+"), Minus: b("k.qty", "-"),
 			Remove: b("k.remove", "delete"), Checkout: b("k.pay", "f12", "ctrl+p"),
-			Orders: b("k.orders", "f2"), Report: b("k.report", "f3")},
-		Pay: PayKeys{Alipay: b("k.alipay", "1"), WeChat: b("k.wechat", "2"), Cancel: b("k.cancel", "esc"),
-			Invert: b("k.invert", "i"), Next: b("k.next", "enter")},
-		Receipt: ReceiptKeys{Next: b("k.next", "enter")},
+			Orders: b("k.orders", "f2"), Report: b("k.report", "f3"), CancelSale: b("k.cancelsale", "esc")},
+		Pay: PayKeys{Alipay: b("k.alipay", "1"), WeChat: b("k.wechat", "2"), Cash: b("k.cash", "3"),
+			Code: key.NewBinding(key.WithKeys("enter"), key.WithHelp(T(lang, "k.scan"), T(lang, "k.code"))),
+			Back: b("k.basket", "esc"), Invert: b("k.invert", "i"), Next: b("k.next", "enter"),
+			CashGiven: b("k.cashgiven", "enter")},
+		Cash: CashKeys{Ten: b("k.note", "f5"), Twenty: b("k.note", "f6"), Fifty: b("k.note", "f7"), Hundred: b("k.note", "f8"),
+			Back: b("k.back", "esc")},
+		Receipt: ReceiptKeys{Next: b("k.next", "enter"), Print: print},
 		Orders: OrdersKeys{Up: up, Down: down, Open: b("k.open", "enter"), PrevDay: prev, NextDay: next,
 			Filter: b("k.filter", "/"), Refund: b("k.refund", "r"), PayAgain: b("k.payagain", "p"),
-			Report: b("k.report", "f3"), Back: back},
-		Report:    ReportKeys{PrevDay: prev, NextDay: next, Orders: b("k.orders", "f3"), Back: back},
+			Report: b("k.report", "f3"), Print: print, Back: back},
+		Report:    ReportKeys{PrevDay: prev, NextDay: next, Orders: b("k.orders", "f3"), Print: print, Back: back},
 		Reconcile: ReconcileKeys{Continue: key.NewBinding(key.WithKeys("enter"))}, // worded on the screen itself
 	}
 }
 
-// ForRole disables the day report for a cashier, so neither the key nor
-// the help bar offers it. Refund stays enabled so a cashier's r is
-// answered with a sentence; the orders screen refuses it and its help bar
-// hides it.
+// ForRole records whether manager steps are offered (to a manager, or to
+// a cashier who can give the PIN): the help bars show the day report and
+// refunds only then. The keys stay live, so a cashier's F3 or r is
+// answered with a sentence rather than dropped.
 func (k KeyMap) ForRole(manager bool) KeyMap {
 	k.manager = manager
-	k.Sale.Report.SetEnabled(manager)
-	k.Orders.Report.SetEnabled(manager)
 	return k
 }
+
+// reportHelp is the day report key as help shows it: only when offered.
+func (k KeyMap) reportHelp(b key.Binding) key.Binding { return enabledIf(b, k.manager) }
 
 // FullHelp is every key of the till grouped by screen, for the help
 // screen: the sale, pay, receipt and order book keys, then the global ones.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	s, p, o := k.Sale, k.Pay, k.Orders
 	return [][]key.Binding{
-		{s.Add, s.Up, s.Plus, s.Minus, s.Remove, s.Checkout},
-		{p.Alipay, p.WeChat, p.Cancel, p.Invert},
-		{k.Receipt.Next},
-		{s.Orders, o.Open, o.PrevDay, o.NextDay, o.Filter, k.refundHelp(), o.PayAgain, s.Report, o.Back},
+		{s.Add, s.Up, s.Plus, s.Minus, s.Remove, s.Checkout, s.CancelSale},
+		{p.Alipay, p.WeChat, p.Cash, p.Code, p.Back, p.Invert},
+		{k.Receipt.Next, k.Receipt.Print},
+		{s.Orders, o.Open, o.PrevDay, o.NextDay, o.Filter, k.refundHelp(), o.PayAgain, k.reportHelp(s.Report), o.Print, o.Back},
 		{k.Global.Help, k.Global.Quit},
 	}
 }

@@ -37,6 +37,14 @@ type Till interface {
 	Subscribe() (<-chan pos.Update, func())
 	Channels() []payments.Channel
 	Now() time.Time
+
+	// The counter: customer-presented codes, cash, going back to edit a
+	// sale, and the day report (a manager's).
+	PayByCode(ctx context.Context, number, code string) (pos.Order, error)
+	PayCash(ctx context.Context, number string, given pos.Money) (pos.Order, error)
+	Reopen(ctx context.Context, number string) (pos.Order, error)
+	Amend(ctx context.Context, number string, lines []pos.Line) (pos.Order, error)
+	DayReport(ctx context.Context, day time.Time) (pos.DayReport, error)
 }
 
 // Options configure the screens of one terminal.
@@ -62,6 +70,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Printer is the receipt printer; nil = none.
 	Printer Printer
+	// PINHash is the manager PIN's bcrypt hash ([manager] pin_hash). With
+	// AskPIN (the local till, where nobody signs in) a cashier's refund or
+	// day report asks for the manager PIN; elsewhere (kiosks, whose role
+	// comes from their key) they are refused.
+	PINHash string
+	AskPIN  bool
+	// LoneKeyWindow is how soon after a key another must come for the two
+	// to be one scanner burst rather than a key pressed alone; 0 = 150 ms.
+	LoneKeyWindow time.Duration
 }
 
 // chromeRows are the rows around a screen: the header and the help bar
@@ -80,6 +97,8 @@ type (
 
 	clockMsg         time.Time
 	updatesClosedMsg struct{}
+	// printedMsg is what became of a print job.
+	printedMsg struct{ outcome PrintOutcome }
 )
 
 // Model is the root of the till's screens.
@@ -90,6 +109,8 @@ type Model struct {
 	notice      string
 	updates     <-chan pos.Update
 	stopUpdates func()
+	prints      <-chan PrintOutcome
+	stopPrints  func()
 
 	active    screen
 	reconcile *reconcileScreen
@@ -99,6 +120,7 @@ type Model struct {
 	orders    *ordersScreen
 	report    *reportScreen
 	keyList   *helpScreen // shown over the active screen
+	pin       *pinPrompt  // the manager PIN, asked over the active screen
 }
 
 // New builds the root model and its screens.
@@ -107,8 +129,11 @@ func New(opts Options) *Model {
 	page := &bookPage{}
 	m := &Model{c: c, help: help.New(), updates: opts.Updates, stopUpdates: opts.StopUpdates,
 		reconcile: newReconcileScreen(c), sale: newSaleScreen(c), pay: newPayScreen(c), receipt: newReceiptScreen(c),
-		orders: newOrdersScreen(c, page), report: newReportScreen(c, page), keyList: newHelpScreen(c)}
+		orders: newOrdersScreen(c, page), report: newReportScreen(c, page), keyList: newHelpScreen(c), pin: newPINPrompt(c)}
 	m.help.Styles = c.styles.Help
+	if opts.Printer != nil {
+		m.prints, m.stopPrints = opts.Printer.Outcomes()
+	}
 	m.active = m.sale
 	if opts.Reconcile {
 		m.active = m.reconcile
@@ -130,26 +155,24 @@ func newCommon(opts Options) *common {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if opts.Manager { // the till refuses manager steps to a context without the role
-		ctx = pos.WithRole(ctx, pos.RoleManager)
-	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &common{
 		ctx: ctx, till: opts.Till, catalog: opts.Catalog, lang: opts.Lang,
-		styles: DefaultStyles(r), keys: DefaultKeyMap(opts.Lang).ForRole(opts.Manager),
+		styles: DefaultStyles(r), keys: DefaultKeyMap(opts.Lang).ForRole(opts.Manager || opts.AskPIN),
 		log:       log.With("terminal", opts.Terminal, "cashier", opts.Cashier),
 		who:       session{cashier: opts.Cashier, terminal: opts.Terminal, shop: opts.ShopName, manager: opts.Manager},
-		qrInverse: opts.Inverse, ticks: !opts.DisableTickSeconds,
+		qrInverse: opts.Inverse, ticks: !opts.DisableTickSeconds, loneWindow: opts.LoneKeyWindow,
+		printer: opts.Printer, printJobs: map[int]bool{}, pinHash: opts.PINHash, askPIN: opts.AskPIN && !opts.Manager,
 	}
 }
 
 // Init starts listening to the till, the clock, and the first screen
 // (the reconcile, when asked for, or the sale).
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.listen(), m.active.Init()}
+	cmds := []tea.Cmd{m.listen(), m.listenPrints(), m.active.Init()}
 	if m.c.ticks {
 		cmds = append(cmds, tick())
 	}
@@ -173,6 +196,21 @@ func (m *Model) listen() tea.Cmd {
 			return updatesClosedMsg{}
 		}
 		return UpdateMsg{u}
+	}
+}
+
+// listenPrints reads one print outcome; it is re-armed after each.
+func (m *Model) listenPrints() tea.Cmd {
+	ch := m.prints
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		o, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return printedMsg{o}
 	}
 }
 
@@ -208,12 +246,21 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.forward(msg), m.listen())
 	case updatesClosedMsg:
 		return nil
+	case printedMsg:
+		if !m.c.printed(msg.outcome) {
+			return m.listenPrints() // another session's job
+		}
+		return tea.Batch(m.forward(msg), m.listenPrints())
 	case NoticeMsg:
 		m.notice = msg.Text
 		return nil
 	case ShowOrderMsg:
 		cmd, _ := m.navigate(openPayMsg{order: msg.Order})
 		return cmd
+	case askPINMsg:
+		return m.pin.ask(msg.then)
+	case pinCheckedMsg:
+		return m.pin.Update(msg)
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -226,15 +273,23 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 // key handles quit and help; any other key goes to the active screen.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	g := m.c.keys.Global
+	m.c.flash = ""
 	switch {
 	case key.Matches(msg, g.Quit):
 		if m.stopUpdates != nil {
 			m.stopUpdates()
 		}
+		if m.stopPrints != nil {
+			m.stopPrints()
+		}
 		return tea.Quit
+	case m.pin.open:
+		return m.pin.Update(msg)
 	case m.showHelp:
-		m.showHelp = false // any key closes help
-		return nil
+		m.showHelp = false // any key closes help; a scan or name goes on to the screen
+		if key.Matches(msg, g.Help) || (msg.Type != tea.KeyRunes && msg.Type != tea.KeyEnter) {
+			return nil
+		}
 	case key.Matches(msg, g.Help) && !m.typed(msg):
 		m.showHelp = true
 		return nil
@@ -284,9 +339,22 @@ func (m *Model) View() string {
 	if m.showHelp {
 		body = m.keyList.View()
 	}
+	if m.pin.open {
+		body = m.pin.View() + "\n\n" + body
+	}
 	header := c.styles.Title.Render(c.t("title")) + "  " + c.styles.Muted.Render(c.who.shop+" · "+c.who.cashier)
 	if m.notice != "" {
 		header += "  " + c.styles.Warn.Render(m.notice)
+	}
+	if c.flash != "" {
+		header += "  " + c.styles.Error.Render(c.flash)
+	}
+	if c.printNote != "" {
+		style := c.styles.Muted
+		if !c.printOK {
+			style = c.styles.Warn
+		}
+		header += "  " + style.Render(c.printNote)
 	}
 	sep := "\n\n"
 	if c.height > 0 && lipgloss.Height(body)+4 > c.height {

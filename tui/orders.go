@@ -75,13 +75,15 @@ func (s *ordersScreen) typing() bool { return s.refund.open && s.refund.confirm 
 // ShortHelp is the help bar.
 func (s *ordersScreen) ShortHelp() []key.Binding {
 	k := s.c.keys.Orders
-	return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, k.Filter, s.c.keys.refundHelp(), k.PayAgain, k.Report, k.Back}
+	return []key.Binding{k.Up, k.Open, k.PrevDay, k.NextDay, k.Filter, s.c.keys.refundHelp(), k.PayAgain,
+		s.c.keys.reportHelp(k.Report), enabledIf(k.Print, s.c.printer != nil), k.Back}
 }
 
 // FullHelp is every key of the orders screen.
 func (s *ordersScreen) FullHelp() [][]key.Binding {
 	k := s.c.keys.Orders
-	return [][]key.Binding{{k.Up, k.Down, k.Open, k.PrevDay, k.NextDay, k.Filter}, {s.c.keys.refundHelp(), k.PayAgain, k.Report, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down, k.Open, k.PrevDay, k.NextDay, k.Filter},
+		{s.c.keys.refundHelp(), k.PayAgain, s.c.keys.reportHelp(k.Report), k.Print, k.Back}}
 }
 
 func (s *ordersScreen) selected() (pos.Order, bool) {
@@ -106,6 +108,8 @@ func (s *ordersScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case refundedMsg:
 		return s, s.refunded(msg)
+	case startRefundMsg:
+		return s, s.startRefund()
 	case UpdateMsg:
 		if touchesDay(msg.Update, s.page.day) {
 			return s, s.loader.refresh(s.c, s.page.day)
@@ -163,8 +167,32 @@ func (s *ordersScreen) key(msg tea.KeyMsg) tea.Cmd {
 		if o, ok := s.selected(); ok && payAgainAllowed(o) {
 			s.c.post(openPayMsg{order: o})
 		}
+	case key.Matches(msg, k.Print):
+		s.print()
+	case msg.Type == tea.KeyRunes && allDigits(msg.Runes): // a scan: back to the sale with it
+		s.c.post(backToSaleMsg{}, replayKeysMsg{keys: []tea.KeyMsg{msg}})
 	}
 	return nil
+}
+
+// print is F9 on an order: a copy of its receipt, or the slip of its
+// latest refund when it was refunded.
+func (s *ordersScreen) print() {
+	o, ok := s.selected()
+	p := s.c.printer
+	if !ok || p == nil {
+		return
+	}
+	lang := s.c.lang
+	switch {
+	case len(o.Refunds) > 0:
+		no := o.Refunds[len(o.Refunds)-1].RefundNo
+		s.c.print(func() (int, error) { return p.RefundSlip(o, no, lang) })
+	case paidStatus(o.Status):
+		s.c.print(func() (int, error) { return p.Receipt(o, lang, true) })
+	default:
+		s.errText = s.c.t("e.noprint")
+	}
 }
 
 // setDay moves the page by days and loads it.

@@ -80,7 +80,7 @@ func TestCashierCannotRefund(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 	waitText(t, tm, o.Number)
 	tm.Type("r")
-	waitText(t, tm, "cannot be refunded here")
+	waitText(t, tm, "Only a manager can refund.")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	final := ansi.Strip(tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View())
 	if strings.Contains(final, "r refund") || strings.Contains(final, "day report") {
@@ -102,9 +102,10 @@ func TestChineseScreensAndFilter(t *testing.T) {
 	waitText(t, tm, "请选择支付方式")
 	tm.Type("1")
 	waitText(t, tm, "等待扫码")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
-	waitText(t, tm, "已取消")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // next sale
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // back to the basket
+	waitText(t, tm, "正在修改订单")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // give the sale up
+	waitText(t, tm, "购物篮是空的")
 	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 	waitText(t, tm, o.Number)
 	tm.Type("/") // only "open" orders: none

@@ -41,14 +41,24 @@ func (p *payScreen) View() string {
 func (p *payScreen) viewPane() string {
 	st := p.c.styles
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(p.c.t("order")+" ") + p.order.Number + "\n")
-	b.WriteString(st.Total.Render(fmt.Sprintf("%s  %s", p.c.t("total"), p.order.Total)) + "\n\n")
-	b.WriteString(p.viewAttempt())
+	b.WriteString(st.Muted.Render(p.c.t("order")+" ") + p.order.Number)
+	if p.order.DailyNo > 0 {
+		b.WriteString("  " + st.Title.Render(fmt.Sprintf("%s %d", p.c.t("daily"), p.order.DailyNo)))
+	}
+	b.WriteString("\n" + st.Total.Render(fmt.Sprintf("%s  %s", p.c.t("total"), p.order.Total)) + "\n\n")
+	if p.cash.open {
+		b.WriteString(p.cash.View(p.order.Total))
+	} else {
+		b.WriteString(p.viewAttempt())
+	}
+	if !p.code.empty() {
+		b.WriteString(st.Key.Render(p.c.t("code.line")+"  ") + p.code.masked() + "\n")
+	}
 	if p.errText != "" {
 		b.WriteString(st.Error.Render(p.errText) + "\n")
 	}
-	if a, ok := p.attempt(); !ok || (!a.Open() && !p.final()) {
-		b.WriteString("\n" + p.c.t("choose") + ":  1 " + p.c.t("ch.alipay") + "   2 " + p.c.t("ch.wechat") + "\n")
+	if a, ok := p.attempt(); !p.cash.open && (!ok || (!a.Open() && !p.final())) {
+		b.WriteString("\n" + p.c.t("choose") + ":\n" + p.c.t("choose.keys") + "\n")
 	}
 	if p.final() {
 		b.WriteString("\n" + p.c.t("nextsale") + "\n")
@@ -109,6 +119,8 @@ func (p *payScreen) statusText() string {
 	switch {
 	case !ok:
 		return p.c.t("choose")
+	case a.WaitingForPassword():
+		return p.c.t("st.password")
 	case a.Status == pos.AttemptScanned:
 		return p.c.t("st.scanned") + " — " + p.c.t("st.scanned2")
 	}

@@ -1,6 +1,10 @@
 package tui
 
-import "qrtill/pos"
+import (
+	"errors"
+
+	"qrtill/pos"
+)
 
 // Printer is the receipt printer as the screens use it; the app adapts
 // its print service to it (nil: the till has no printer). Every call only
@@ -9,8 +13,9 @@ import "qrtill/pos"
 // Outcomes. Documents are printed in the language given.
 type Printer interface {
 	// Receipt prints the customer's receipt of a paid order; a cash
-	// sale's receipt opens the cash drawer first.
-	Receipt(o pos.Order, lang Lang) (job int, err error)
+	// sale's receipt opens the cash drawer first. A copy (a reprint) is
+	// marked so and opens no drawer.
+	Receipt(o pos.Order, lang Lang, copy bool) (job int, err error)
 	// RefundSlip prints the slip of one of the order's refunds.
 	RefundSlip(o pos.Order, refundNo string, lang Lang) (job int, err error)
 	// DayReport prints the day's closing (Z) report.
@@ -18,9 +23,6 @@ type Printer interface {
 	// OpenDrawer opens the cash drawer without printing (a cash sale when
 	// receipts are not printed automatically).
 	OpenDrawer() (job int, err error)
-	// Retry prints the last job again (F9): the same job when it failed,
-	// a copy when it printed.
-	Retry() (job int, err error)
 	// Auto reports whether receipts print as soon as a sale is paid.
 	Auto() bool
 	// Outcomes delivers what became of every job (each session keeps the
@@ -43,4 +45,22 @@ func (o PrintOutcome) Sentence(l Lang) string {
 		return o.Chinese
 	}
 	return o.English
+}
+
+// PrintError is a job the printer would not take (no printer, queue
+// full), worded for the cashier in both languages.
+type PrintError struct{ English, Chinese string }
+
+func (e PrintError) Error() string { return e.English }
+
+// printErrorText words an error from the printer for the cashier.
+func printErrorText(lang Lang, err error) string {
+	var pe PrintError
+	if errors.As(err, &pe) {
+		if lang == Chinese {
+			return pe.Chinese
+		}
+		return pe.English
+	}
+	return T(lang, "e.generic")
 }

@@ -7,14 +7,19 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"qrtill/payments"
 	"qrtill/pos"
 )
 
-// receiptScreen shows a paid order until the next sale.
+// receiptScreen shows a paid order until the next sale: the daily number,
+// the lines, the total, how it was paid and, for cash, the change due in
+// big digits. The next customer's first scan starts the next sale.
 type receiptScreen struct {
 	c *common
 	frame
-	order pos.Order
+	order   pos.Order
+	job     int  // the last print job of this receipt
+	printed bool // … and it printed: F9 prints a copy
 }
 
 func newReceiptScreen(c *common) *receiptScreen { return &receiptScreen{c: c} }
@@ -22,52 +27,98 @@ func newReceiptScreen(c *common) *receiptScreen { return &receiptScreen{c: c} }
 // Init does nothing: the screen starts when an order is opened on it.
 func (r *receiptScreen) Init() tea.Cmd { return nil }
 
-// open shows a paid order.
-func (r *receiptScreen) open(o pos.Order) { r.order = o }
+// open shows a paid order. fresh (paid just now) prints the receipt when
+// receipts print by themselves, else opens the cash drawer for cash.
+func (r *receiptScreen) open(o pos.Order, fresh bool) {
+	r.order, r.job, r.printed = o, 0, !fresh // an old sale's receipt printed when it was paid
+	p := r.c.printer
+	switch {
+	case !fresh || p == nil:
+	case p.Auto():
+		r.job = r.c.print(func() (int, error) { return p.Receipt(o, r.c.lang, false) })
+	case o.Channel == payments.Cash:
+		r.c.print(p.OpenDrawer)
+	}
+}
 
 // ShortHelp is the help bar.
 func (r *receiptScreen) ShortHelp() []key.Binding {
-	g := r.c.keys.Global
-	return []key.Binding{r.c.keys.Receipt.Next, g.Help, g.Quit}
+	g, k := r.c.keys.Global, r.c.keys.Receipt
+	return []key.Binding{k.Next, enabledIf(k.Print, r.c.printer != nil), g.Help, g.Quit}
 }
 
 // FullHelp is every key of the receipt screen.
 func (r *receiptScreen) FullHelp() [][]key.Binding {
-	s := r.c.keys.Sale
-	return [][]key.Binding{{r.c.keys.Receipt.Next}, {s.Orders, s.Report}}
+	s, k := r.c.keys.Sale, r.c.keys.Receipt
+	return [][]key.Binding{{k.Next, enabledIf(k.Print, r.c.printer != nil)}, {s.Orders, r.c.keys.reportHelp(s.Report)}}
 }
 
-// Update starts the next sale on Enter; F2 and F3 open the order book.
+// Update starts the next sale on Enter or on the next customer's first
+// key (a scan, a name), which the sale screen then gets; F9 prints the
+// receipt (again); F2 and F3 open the order book.
 func (r *receiptScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m, ok := msg.(printedMsg); ok && m.outcome.Job == r.job && m.outcome.OK {
+		r.printed = true
+	}
 	k, ok := msg.(tea.KeyMsg)
 	switch {
 	case !ok:
 	case key.Matches(k, r.c.keys.Receipt.Next):
 		r.c.post(nextSaleMsg{})
+	case key.Matches(k, r.c.keys.Receipt.Print):
+		r.reprint()
 	case key.Matches(k, r.c.keys.Sale.Orders):
 		r.c.post(openOrdersMsg{fresh: true})
 	case key.Matches(k, r.c.keys.Sale.Report):
 		r.c.post(openReportMsg{fresh: true})
+	case k.Type == tea.KeyRunes:
+		r.c.post(nextSaleMsg{}, replayKeysMsg{keys: []tea.KeyMsg{k}})
 	}
 	return r, nil
+}
+
+// reprint is F9: the receipt again — as it was, when it never printed
+// (a cash sale's drawer still opens), or marked as a copy.
+func (r *receiptScreen) reprint() {
+	p := r.c.printer
+	if p == nil {
+		return
+	}
+	copy := r.printed
+	r.job = r.c.print(func() (int, error) { return p.Receipt(r.order, r.c.lang, copy) })
 }
 
 // View draws the receipt.
 func (r *receiptScreen) View() string {
 	o, st, c := r.order, r.c.styles, r.c
 	var b strings.Builder
-	b.WriteString(st.Paid.Render(c.t("st.paid")) + "  " + st.Title.Render(c.t("receipt")) + "\n")
-	b.WriteString(c.who.shop + "\n")
+	b.WriteString(st.Paid.Render(c.t("st.paid")) + "  " + st.Title.Render(c.t("receipt")))
+	if o.DailyNo > 0 {
+		b.WriteString("  " + st.Title.Render(fmt.Sprintf("%s %d", c.t("daily"), o.DailyNo)))
+	}
+	b.WriteString("\n" + c.who.shop + "\n")
 	b.WriteString(c.t("order") + " " + o.Number + "\n\n")
 	for _, l := range o.Lines {
 		b.WriteString(fmt.Sprintf("%s %3d × %8s %10s\n", padRight(lineName(c.lang, l), 30), l.Quantity, l.UnitPrice, l.Total))
 	}
 	b.WriteString("\n" + st.Total.Render(fmt.Sprintf("%s  %s", c.t("total"), o.Total)) + "\n")
+	b.WriteString(r.viewPayment())
+	return b.String() + "\n" + c.t("nextsale")
+}
+
+// viewPayment is how the order was paid: the channel, trade number and
+// time, or the cash given and the change due, large.
+func (r *receiptScreen) viewPayment() string {
+	o, c := r.order, r.c
+	if given, change, ok := o.Cash(); ok {
+		s := fmt.Sprintf("%s  %s\n%s  %s\n", c.t("paidby"), c.t("ch.cash"), c.t("cash.given"), given)
+		return s + c.styles.Paid.Render(c.t("cash.change")+"  "+change.String()) + "\n" + c.styles.Paid.Render(bigText(change.String())) + "\n"
+	}
 	for _, a := range o.Attempts {
 		if a.OutTradeNo == o.PaidBy {
-			b.WriteString(fmt.Sprintf("%s  %s\n%s  %s\n%s  %s\n", c.t("paidby"), channelName(c.lang, a.Channel),
-				c.t("tradeno"), a.ProviderTradeNo, c.t("paidat"), a.PaidAt.In(c.now().Location()).Format("2006-01-02 15:04:05")))
+			return fmt.Sprintf("%s  %s\n%s  %s\n%s  %s\n", c.t("paidby"), channelName(c.lang, a.Channel),
+				c.t("tradeno"), a.ProviderTradeNo, c.t("paidat"), a.PaidAt.In(c.now().Location()).Format("2006-01-02 15:04:05"))
 		}
 	}
-	return b.String() + "\n" + c.t("nextsale")
+	return ""
 }

@@ -18,6 +18,7 @@ type reconcileScreen struct {
 	call    request // the Reconcile call
 	changes []pos.Change
 	errText string
+	held    []tea.KeyMsg // keys typed while it ran: the first sale's, given to it after
 }
 
 // reconciledMsg is the till's answer to Reconcile.
@@ -61,13 +62,28 @@ func (r *reconcileScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if msg.err != nil {
 				r.errText = r.c.fail("reconcile", msg.err, "")
 			}
+			if len(r.changes) == 0 && msg.err == nil {
+				r.toSale() // nothing was open: straight to the sale
+			}
 		}
 	case tea.KeyMsg:
-		if !r.call.busy() && key.Matches(msg, r.c.keys.Reconcile.Continue) {
-			r.c.post(backToSaleMsg{})
+		switch {
+		case r.call.busy():
+			r.held = append(r.held, msg) // no sale before the reconcile; keep the keys for it
+		case key.Matches(msg, r.c.keys.Reconcile.Continue):
+			r.toSale()
+		case msg.Type == tea.KeyRunes: // a scan or a name: the first sale's
+			r.held = append(r.held, msg)
+			r.toSale()
 		}
 	}
 	return r, nil
+}
+
+// toSale goes to the sale, with the keys typed meanwhile.
+func (r *reconcileScreen) toSale() {
+	r.c.post(backToSaleMsg{}, replayKeysMsg{keys: r.held})
+	r.held = nil
 }
 
 // View lists what the reconcile settled.

@@ -83,11 +83,21 @@ func (d *refundDialog) View() string {
 	return d.c.t("refund.amount") + " " + d.input.View()
 }
 
+// startRefundMsg opens the refund dialog once the manager PIN was given.
+type startRefundMsg struct{}
+
 // startRefund opens the refund dialog on the selected order, if it may be
 // refunded here by this person.
 func (s *ordersScreen) startRefund() tea.Cmd {
 	o, ok := s.selected()
-	if !ok || !s.c.who.manager || pos.Refundable(o) <= 0 {
+	switch {
+	case ok && !s.c.manager() && s.c.askPIN:
+		s.c.post(askPINMsg{then: startRefundMsg{}})
+		return nil
+	case ok && !s.c.manager():
+		s.errText = s.c.t("e.refundmgr")
+		return nil
+	case !ok || pos.Refundable(o) <= 0:
 		s.errText = s.c.t("refund.no")
 		return nil
 	}
@@ -112,7 +122,7 @@ func (s *ordersScreen) refundKey(msg tea.KeyMsg) tea.Cmd {
 	s.note = s.c.t("refund.busy")
 	c, id, amount := s.c, s.refundCall.start(s.c), step.confirmed
 	return func() tea.Msg {
-		after, err := c.till.Refund(c.ctx, o.Number, amount, "refund at the till")
+		after, err := c.till.Refund(c.roleCtx(), o.Number, amount, "refund at the till")
 		return refundedMsg{id, after, err}
 	}
 }
@@ -127,6 +137,10 @@ func (s *ordersScreen) refunded(msg refundedMsg) tea.Cmd {
 		s.errText = s.c.fail("refund", msg.err, "")
 	} else {
 		s.note = s.c.t("refund.done")
+		if p := s.c.printer; p != nil && p.Auto() && len(msg.order.Refunds) > 0 {
+			o, lang := msg.order, s.c.lang
+			s.c.print(func() (int, error) { return p.RefundSlip(o, o.Refunds[len(o.Refunds)-1].RefundNo, lang) })
+		}
 	}
 	return s.loader.load(s.c, s.page.day)
 }

@@ -15,12 +15,13 @@ import (
 
 // Regression tests for defects a review found in the screens.
 
-// cancelPending answers Cancel like a provider that does not answer.
+// cancelPending answers Reopen (Esc: back to the basket) like a
+// provider that does not answer the close.
 type cancelPending struct{ frozenTill }
 
-func (cancelPending) Cancel(_ context.Context, number string) (pos.Order, error) {
+func (cancelPending) Reopen(_ context.Context, number string) (pos.Order, error) {
 	o := frozenOrder(pos.OrderAwaitingPayment, pos.AttemptClosing)
-	o.Attempts[0].Intent = pos.IntentCancel
+	o.Attempts[0].Intent = pos.IntentReopen
 	return o, pos.ErrClosePending
 }
 

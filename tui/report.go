@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -18,7 +19,16 @@ type reportScreen struct {
 	page    *bookPage
 	loader  dayLoader
 	all     []pos.Order
+	rep     pos.DayReport // the till's report of the page's day (a manager's)
+	repCall request
 	errText string
+}
+
+// dayReportMsg is the till's answer to DayReport.
+type dayReportMsg struct {
+	id  uint64
+	rep pos.DayReport
+	err error
 }
 
 func newReportScreen(c *common, page *bookPage) *reportScreen {
@@ -38,7 +48,7 @@ func (r *reportScreen) open(fresh bool) tea.Cmd {
 // ShortHelp is the help bar.
 func (r *reportScreen) ShortHelp() []key.Binding {
 	k := r.c.keys.Report
-	return []key.Binding{k.PrevDay, k.NextDay, k.Orders, k.Back}
+	return []key.Binding{k.PrevDay, k.NextDay, k.Orders, enabledIf(k.Print, r.c.printer != nil), k.Back}
 }
 
 // FullHelp is every key of the day report.
@@ -50,13 +60,21 @@ func (r *reportScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case dayOrdersMsg:
 		ok, next := r.loader.answered(r.c, msg)
-		if ok {
-			r.all, r.errText = msg.orders, ""
+		if !ok {
+			return r, next
+		}
+		r.all, r.errText = msg.orders, ""
+		if msg.err != nil {
+			r.errText = r.c.fail("orders by day", msg.err, "")
+		}
+		return r, tea.Batch(next, r.askReport(msg.day))
+	case dayReportMsg:
+		if r.repCall.answered(msg.id) {
+			r.rep = msg.rep
 			if msg.err != nil {
-				r.errText = r.c.fail("orders by day", msg.err, "")
+				r.errText = r.c.fail("day report", msg.err, "")
 			}
 		}
-		return r, next
 	case UpdateMsg:
 		if touchesDay(msg.Update, r.page.day) {
 			return r, r.loader.refresh(r.c, r.page.day)
@@ -71,16 +89,31 @@ func (r *reportScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, r.loader.load(r.c, r.page.day)
 		case key.Matches(msg, k.Orders):
 			r.c.post(openOrdersMsg{})
+		case key.Matches(msg, k.Print) && r.c.printer != nil:
+			p, rep, all, lang := r.c.printer, r.rep, r.all, r.c.lang
+			r.c.print(func() (int, error) { return p.DayReport(rep, all, lang) })
 		case key.Matches(msg, k.Back):
 			r.c.post(backToSaleMsg{})
+		case msg.Type == tea.KeyRunes && allDigits(msg.Runes): // a scan: back to the sale with it
+			r.c.post(backToSaleMsg{}, replayKeysMsg{keys: []tea.KeyMsg{msg}})
 		}
 	}
 	return r, nil
 }
 
+// askReport asks the till for a day's report, with the manager's role.
+func (r *reportScreen) askReport(day time.Time) tea.Cmd {
+	c, id := r.c, r.repCall.start(r.c)
+	ctx := c.roleCtx()
+	return func() tea.Msg {
+		rep, err := c.till.DayReport(ctx, day)
+		return dayReportMsg{id, rep, err}
+	}
+}
+
 // View draws the day's totals.
 func (r *reportScreen) View() string {
-	rep := pos.BuildDayReport(r.page.day, r.all)
+	rep := r.rep
 	row := func(label string, count any, total pos.Money) string {
 		return fmt.Sprintf("  %-20s %4v  %12s\n", label, count, total)
 	}
@@ -98,6 +131,11 @@ func (r *reportScreen) View() string {
 	b.WriteString("\n" + row(r.c.t("report.paid"), rep.Paid.Count, rep.Paid.Total))
 	b.WriteString(row(r.c.t("report.refunded"), rep.Refunded.Count, rep.Refunded.Total))
 	b.WriteString(r.c.styles.Total.Render(strings.TrimSuffix(row(r.c.t("report.net"), "", rep.Net), "\n")) + "\n")
+	if rep.CashTaken.Count > 0 || rep.CashRefunded.Count > 0 {
+		b.WriteString("\n" + row(r.c.t("report.cash"), rep.CashTaken.Count, rep.CashTaken.Total))
+		b.WriteString(row(r.c.t("report.cashrefunded"), rep.CashRefunded.Count, rep.CashRefunded.Total))
+		b.WriteString(r.c.styles.Total.Render(strings.TrimSuffix(row(r.c.t("report.drawer"), "", rep.CashExpected), "\n")) + "\n")
+	}
 	if r.errText != "" {
 		b.WriteString(r.c.styles.Error.Render(r.errText) + "\n")
 	}

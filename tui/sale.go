@@ -27,8 +27,11 @@ type saleScreen struct {
 	basket   *pos.Basket
 	cursor   int           // the selected basket line
 	matches  []pos.Product // search matches for the scan line's text
+	pick     int           // the highlighted match
 	errText  string
-	checkout request // the Checkout call; while it runs, keys wait
+	checkout request   // the Checkout (or Amend) call; while it runs, keys wait
+	cancel   request   // giving up an edited sale
+	editing  pos.Order // the order taken back from paying; Number "" for a new sale
 }
 
 // checkedOutMsg is the till's answer to the sale screen's Checkout.
@@ -56,9 +59,19 @@ func (s *saleScreen) Init() tea.Cmd { return textinput.Blink }
 // awaited (a late answer for the last sale is dropped).
 func (s *saleScreen) reset() tea.Cmd {
 	s.basket.Clear()
-	s.cursor, s.matches, s.errText, s.checkout = 0, nil, "", request{}
+	s.cursor, s.matches, s.pick, s.errText, s.checkout, s.cancel, s.editing = 0, nil, 0, "", request{}, request{}, pos.Order{}
+	s.c.elevated = false // a manager's PIN lasts until the next sale
 	s.input.SetValue("")
 	return s.input.Focus()
+}
+
+// edit brings a sale back from paying: its basket, to change; F12 checks
+// it out again as the same order (same number and daily number).
+func (s *saleScreen) edit(o pos.Order) tea.Cmd {
+	cmd := s.reset()
+	s.basket.Restore(o.Lines)
+	s.editing = o
+	return cmd
 }
 
 // resume comes back to the sale as it was.
@@ -71,14 +84,16 @@ func (s *saleScreen) typing() bool { return s.input.Value() != "" }
 func (s *saleScreen) ShortHelp() []key.Binding {
 	k, g := s.c.keys.Sale, s.c.keys.Global
 	typed, lines := s.typing(), s.basket.Len() > 0
-	return []key.Binding{enabledIf(k.Add, typed), enabledIf(k.Up, lines && !typed), enabledIf(k.Plus, lines && !typed),
-		enabledIf(k.Remove, lines && !typed), enabledIf(k.Checkout, lines), k.Orders, k.Report, g.Help, g.Quit}
+	return []key.Binding{enabledIf(k.Add, typed), enabledIf(k.Up, (lines && !typed) || len(s.matches) > 1),
+		enabledIf(k.Plus, lines && !typed), enabledIf(k.Remove, lines && !typed), enabledIf(k.Checkout, lines),
+		enabledIf(k.CancelSale, s.editing.Number != "" && !typed), k.Orders, enabledIf(k.Report, s.c.mayManage()), g.Help, g.Quit}
 }
 
 // FullHelp is every key of the sale screen.
 func (s *saleScreen) FullHelp() [][]key.Binding {
 	k := s.c.keys.Sale
-	return [][]key.Binding{{k.Add, k.Up, k.Down, k.Plus, k.Minus, k.Remove, k.Checkout}, {k.Orders, k.Report}}
+	return [][]key.Binding{{k.Add, k.Up, k.Down, k.Plus, k.Minus, k.Remove, k.Checkout, k.CancelSale},
+		{k.Orders, s.c.keys.reportHelp(k.Report)}}
 }
 
 // Update handles the sale screen's keys and its checkout answer.
@@ -87,8 +102,10 @@ func (s *saleScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkedOutMsg:
 		s.checkedOut(msg)
 		return s, nil
+	case saleCancelledMsg:
+		return s, s.cancelled(msg)
 	case tea.KeyMsg:
-		if s.checkout.busy() {
+		if s.checkout.busy() || s.cancel.busy() {
 			// One checkout at a time: a second F12 does nothing, and the
 			// basket stays as it was sent until the till answers.
 			return s, nil
@@ -101,7 +118,8 @@ func (s *saleScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	before := s.input.Value()
 	s.input, cmd = s.input.Update(msg)
 	if v := s.input.Value(); v != before {
-		s.matches = s.c.catalog.Search(v, maxMatches)
+		_, name, _ := pos.ParseQuantityPrefix(v) // "3*tea" searches for tea
+		s.matches, s.pick = s.c.catalog.Search(name, maxMatches), 0
 		s.errText = ""
 	}
 	return s, cmd
@@ -116,10 +134,16 @@ func (s *saleScreen) key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		return s.startCheckout(), true
 	case msg.Type == tea.KeyEnter:
 		s.addTyped()
+	case !empty && len(s.matches) > 0 && key.Matches(msg, k.Up):
+		s.pick = max(s.pick-1, 0)
+	case !empty && len(s.matches) > 0 && key.Matches(msg, k.Down):
+		s.pick = min(s.pick+1, len(s.matches)-1)
 	case empty && key.Matches(msg, k.Orders):
 		s.c.post(openOrdersMsg{fresh: true})
 	case empty && key.Matches(msg, k.Report):
 		s.c.post(openReportMsg{fresh: true})
+	case empty && s.editing.Number != "" && key.Matches(msg, k.CancelSale):
+		return s.startCancel(), true
 	case empty && key.Matches(msg, k.Up):
 		s.cursor = max(s.cursor-1, 0)
 	case empty && key.Matches(msg, k.Down):
@@ -142,12 +166,44 @@ func (s *saleScreen) startCheckout() tea.Cmd {
 		s.errText = s.c.t("e.empty")
 		return nil
 	}
-	lines, c := s.basket.Lines(), s.c
+	lines, c, number := s.basket.Lines(), s.c, s.editing.Number
 	id := s.checkout.start(c)
 	return func() tea.Msg {
+		if number != "" { // the same order, edited
+			o, err := c.till.Amend(c.ctx, number, lines)
+			return checkedOutMsg{id, o, err}
+		}
 		o, err := c.till.Checkout(c.ctx, lines, c.who.cashier, c.who.terminal)
 		return checkedOutMsg{id, o, err}
 	}
+}
+
+// saleCancelledMsg is the till's answer to giving up an edited sale.
+type saleCancelledMsg struct {
+	id    uint64
+	order pos.Order
+	err   error
+}
+
+// startCancel gives up the sale taken back from paying: the order is
+// cancelled (nothing of it can be paid) and a new sale starts.
+func (s *saleScreen) startCancel() tea.Cmd {
+	c, number, id := s.c, s.editing.Number, s.cancel.start(s.c)
+	return func() tea.Msg {
+		o, err := c.till.Cancel(c.ctx, number)
+		return saleCancelledMsg{id, o, err}
+	}
+}
+
+func (s *saleScreen) cancelled(msg saleCancelledMsg) tea.Cmd {
+	if !s.cancel.answered(msg.id) {
+		return nil
+	}
+	if msg.err != nil {
+		s.errText = s.c.fail("cancel", msg.err, "")
+		return nil
+	}
+	return s.reset()
 }
 
 // checkedOut opens the pay screen on the new order.
@@ -172,15 +228,24 @@ func (s *saleScreen) remove() {
 	}
 }
 
-// addTyped adds the product whose code was typed, or the first search match.
+// addTyped adds the product whose code was typed, or the highlighted
+// search match; "3*" before it adds three.
 func (s *saleScreen) addTyped() {
-	code := strings.TrimSpace(s.input.Value())
-	if code == "" {
+	typed := strings.TrimSpace(s.input.Value())
+	if typed == "" {
 		return
 	}
-	i, err := s.basket.Add(code)
-	if errors.Is(err, pos.ErrUnknownProduct) && len(s.matches) > 0 && !looksScanned(code) {
-		i, err = s.basket.Add(s.matches[0].SKU)
+	n, code, err := pos.ParseQuantityPrefix(typed)
+	if err != nil {
+		s.setErr(err) // nothing added; the text stays to be put right
+		return
+	}
+	var i int
+	searched := len(s.matches) > 0 && !looksScanned(code)
+	if searched && s.pick > 0 { // the cashier picked a match
+		i, err = s.basket.AddN(s.matches[s.pick].SKU, n)
+	} else if i, err = s.basket.AddN(code, n); errors.Is(err, pos.ErrUnknownProduct) && searched {
+		i, err = s.basket.AddN(s.matches[0].SKU, n)
 	}
 	if errors.Is(err, pos.ErrUnknownProduct) {
 		s.errText = fmt.Sprintf(s.c.t("e.unknown"), code)
@@ -191,7 +256,7 @@ func (s *saleScreen) addTyped() {
 		s.cursor = i
 	}
 	s.input.SetValue("")
-	s.matches = nil
+	s.matches, s.pick = nil, 0
 }
 
 // looksScanned reports whether a code is a scanner read (8 or more
@@ -217,10 +282,13 @@ func (s *saleScreen) setErr(err error) {
 func (s *saleScreen) View() string {
 	st := s.c.styles
 	var b strings.Builder
+	if o := s.editing; o.Number != "" {
+		b.WriteString(st.Warn.Render(fmt.Sprintf("%s %s #%d", s.c.t("editing"), o.Number, o.DailyNo)) + "\n")
+	}
 	b.WriteString(s.input.View() + "\n")
 	for i, p := range s.matches {
 		line := fmt.Sprintf("  %s  %s  %s", p.SKU, p.Name(string(s.c.lang)), p.Price)
-		if i == 0 {
+		if i == s.pick {
 			line = st.Selected.Render(line)
 		}
 		b.WriteString(line + "\n")
@@ -251,7 +319,7 @@ func (s *saleScreen) viewBasket() string {
 	b.WriteString(st.Muted.Render(row(s.c.t("col.item"), s.c.t("col.qty"), s.c.t("col.price"), s.c.t("col.total"))) + "\n")
 	for i, l := range s.basket.Lines() {
 		r := row(lineName(s.c.lang, l), fmt.Sprint(l.Quantity), l.UnitPrice.String(), l.Total.String())
-		if i == s.cursor {
+		if i == s.cursor && !s.typing() { // one highlight at a time: the match while typing
 			r = st.Selected.Render(r)
 		}
 		b.WriteString(r + "\n")

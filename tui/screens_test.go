@@ -244,6 +244,11 @@ func (c *contextTill) Pay(ctx context.Context, number string, ch payments.Channe
 	return c.Till.Pay(ctx, number, ch)
 }
 
+func (c *contextTill) Reopen(ctx context.Context, number string) (pos.Order, error) {
+	c.check(ctx, "Reopen")
+	return c.Till.Reopen(ctx, number)
+}
+
 func (c *contextTill) Cancel(ctx context.Context, number string) (pos.Order, error) {
 	c.check(ctx, "Cancel")
 	return c.Till.Cancel(ctx, number)
@@ -281,13 +286,13 @@ func TestCallsUseSessionContext(t *testing.T) {
 		ShopName: "Test shop", Width: 120, Height: 40, Updates: updates, StopUpdates: stop, DisableTickSeconds: true,
 		Reconcile: true, Context: ctx})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	waitText(t, tm, "Press Enter to continue")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitText(t, tm, "Scan or type") // nothing was open: no reconcile screen
 	startSale(t, tm, "1")
 	waitText(t, tm, "Waiting for scan")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
-	waitText(t, tm, "Cancelled")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // back to the basket
+	waitText(t, tm, "Editing order")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // give the sale up
+	waitText(t, tm, "The basket is empty")
 	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 	waitText(t, tm, paid.Number)
 	tm.Type("///") // the filter: all → open → awaiting payment → paid
@@ -303,7 +308,7 @@ func TestCallsUseSessionContext(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	ct.mu.Lock()
 	defer ct.mu.Unlock()
-	for _, call := range []string{"Reconcile", "Checkout", "Pay", "Cancel", "OrdersByDay", "Events", "Refund"} {
+	for _, call := range []string{"Reconcile", "Checkout", "Pay", "Reopen", "Cancel", "OrdersByDay", "Events", "Refund"} {
 		if ct.calls[call] == 0 {
 			t.Errorf("the flow made no %s call", call)
 		}

@@ -133,9 +133,7 @@ func TestDemoTillInTmux(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	tm := startTerm(t, "till", []string{"LANG=C.UTF-8", "TERM=xterm-256color"}, bin, "--data", data, "--lang", "en")
-	tm.waitFor("Press Enter to continue")
-	tm.keys("Enter")
-	tm.waitFor("Scan or type")
+	tm.waitFor("Scan or type") // nothing was open: straight to the sale
 	tm.keys("6921168509256", "Enter")
 	tm.waitFor("Nongfu Spring")
 	tm.keys("F12")
@@ -178,12 +176,75 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestCrashThenReconcile: the till is killed while a payment is open,
-// the buyer pays at the gateway meanwhile, and the restarted till settles
-// the order as paid before the first new sale.
+// TestCrashThenReconcile: the till is killed while a payment is open —
+// a QR waiting for its scan, or a payment code whose customer is still
+// entering the password — the customer pays meanwhile, and the restarted
+// till settles the order as paid before the first new sale.
 func TestCrashThenReconcile(t *testing.T) {
 	needTmux(t)
 	bin := buildBinary(t)
+	for _, tc := range []struct {
+		name, code, waiting, kind string
+	}{
+		{"QR", "", "Waiting for scan", "qr"},
+		{"payment code", "251234567890123456", "Waiting for password", "code"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			info, cfg := sandboxAlone(t, bin)
+			tillData := t.TempDir()
+			env := []string{"LANG=C.UTF-8", "TERM=xterm-256color"}
+			tm := startTerm(t, "till", env, bin, "--config", cfg, "--data", tillData, "--lang", "en")
+			tm.waitFor("Scan or type")
+			tm.keys("6902731510015", "Enter")
+			tm.waitFor("C'estbon")
+			tm.keys("C-p")
+			tm.waitFor("Waiting for scan") // one channel: its QR opens at once
+			if tc.code != "" {
+				tm.keys(tc.code, "Enter") // the customer shows a code instead, and must enter the password
+			}
+			tm.waitFor(tc.waiting)
+			// Crash: SIGKILL, no chance to clean up.
+			exec.Command("kill", "-9", fmt.Sprint(tm.pid())).Run()
+			deadline := time.Now().Add(10 * time.Second)
+			for strings.Contains(tm.screen(), tc.waiting) && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			trades := control(t, info.BaseURL, "") // newest first
+			if len(trades) == 0 || trades[0]["kind"] != tc.kind {
+				t.Fatalf("trades %v", trades)
+			}
+			control(t, info.BaseURL, "/sandbox/trades/"+trades[0]["out_trade_no"].(string)+"/pay")
+
+			tm2 := startTerm(t, "till2", env, bin, "--config", cfg, "--data", tillData, "--lang", "en")
+			tm2.waitFor("Press Enter to continue") // something was open
+			if s := tm2.screen(); !strings.Contains(s, "PAID") {
+				t.Fatalf("reconcile did not report the payment:\n%s", s)
+			}
+			tm2.keys("C-c")
+			out, errOut, code := cliWait(t, "orders", "--data", tillData, "--format", "json")
+			if code != 0 || !strings.Contains(out, `"status": "paid"`) {
+				t.Fatalf("orders after reconcile (exit %d): %s %s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// cliWait runs a command until the till has let go of the order book.
+func cliWait(t *testing.T, args ...string) (string, string, int) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, errOut, code := cli(t, args...)
+		if code != 2 || !strings.Contains(errOut, "another qrtill") || time.Now().After(deadline) {
+			return out, errOut, code
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sandboxAlone runs `qrtill sandbox` in its own process (so it outlives a
+// killed till) and writes a till config pointing Alipay at it.
+func sandboxAlone(t *testing.T, bin string) (sandbox.Info, string) {
+	t.Helper()
 	state, data := t.TempDir(), t.TempDir()
 	addr := freePort(t)
 	gw := exec.Command(bin, "sandbox", "--addr", addr, "--state", state, "--data", data)
@@ -199,47 +260,36 @@ func TestCrashThenReconcile(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "till.toml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("[alipay]\napp_id = %q\nseller_id = %q\napp_private_key_file = %q\nalipay_public_key_file = %q\ngateway_url = %q\n",
 		info.Alipay.AppID, info.Alipay.SellerID, info.Alipay.AppPrivateKeyFile, info.Alipay.AlipayPublicKeyFile, info.Alipay.GatewayURL)), 0o600)
-	tillData := t.TempDir()
-	env := []string{"LANG=C.UTF-8", "TERM=xterm-256color"}
-	tm := startTerm(t, "till", env, bin, "--config", cfg, "--data", tillData, "--lang", "en")
-	tm.waitFor("Press Enter to continue")
-	tm.keys("Enter")
-	tm.keys("6902731510015", "Enter")
-	tm.waitFor("C'estbon")
-	tm.keys("C-p")
-	tm.waitFor("Waiting for scan")
-	// Crash: SIGKILL, no chance to clean up.
-	exec.Command("kill", "-9", fmt.Sprint(tm.pid())).Run()
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Contains(tm.screen(), "Waiting for scan") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	trades := control(t, info.BaseURL, "")
-	if len(trades) != 1 {
-		t.Fatalf("trades %v", trades)
-	}
-	control(t, info.BaseURL, "/sandbox/trades/"+trades[0]["out_trade_no"].(string)+"/pay")
-
-	tm2 := startTerm(t, "till2", env, bin, "--config", cfg, "--data", tillData, "--lang", "en")
-	tm2.waitFor("Press Enter to continue")
-	if s := tm2.screen(); !strings.Contains(s, "PAID") {
-		t.Fatalf("reconcile did not report the payment:\n%s", s)
-	}
-	tm2.keys("C-c")
-	out, errOut, code := cliWait(t, "orders", "--data", tillData, "--format", "json")
-	if code != 0 || !strings.Contains(out, `"status": "paid"`) {
-		t.Fatalf("orders after reconcile (exit %d): %s %s", code, out, errOut)
-	}
+	return info, cfg
 }
 
-// cliWait runs a command until the till has let go of the order book.
-func cliWait(t *testing.T, args ...string) (string, string, int) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, errOut, code := cli(t, args...)
-		if code != 2 || !strings.Contains(errOut, "another qrtill") || time.Now().After(deadline) {
-			return out, errOut, code
-		}
-		time.Sleep(50 * time.Millisecond)
+// TestCounterInTmux: the built demo till takes a customer's payment code
+// and a cash sale with change.
+func TestCounterInTmux(t *testing.T) {
+	needTmux(t)
+	bin := buildBinary(t)
+	data := t.TempDir()
+	tm := startTerm(t, "till", []string{"LANG=C.UTF-8", "TERM=xterm-256color"}, bin, "--data", data, "--lang", "en")
+	tm.waitFor("Scan or type")
+	tm.keys("6921168509256", "Enter")
+	tm.waitFor("Nongfu Spring")
+	tm.keys("F12")
+	tm.waitFor("Choose how")
+	tm.keys("281234567890123456", "Enter") // the customer's Alipay payment code
+	tm.waitFor("PAID")
+	tm.keys("6902731510015", "Enter") // the next customer's first scan starts the next sale
+	tm.waitFor("C'estbon")
+	tm.keys("F12")
+	tm.waitFor("Choose how")
+	tm.keys("3")
+	tm.waitFor("Cash given")
+	tm.keys("20", "Enter")
+	tm.waitFor("Change  ¥18.00")
+	out, err := exec.Command(bin, "orders", "--data", data, "--format", "json").Output()
+	var orders []struct{ Status, Channel string }
+	if err != nil || json.Unmarshal(out, &orders) != nil || len(orders) != 2 ||
+		orders[0].Status != "paid" || orders[0].Channel != "alipay" || orders[1].Status != "paid" || orders[1].Channel != "cash" {
+		t.Fatalf("orders %+v (%v):\n%s", orders, err, out)
 	}
+	tm.keys("C-c")
 }

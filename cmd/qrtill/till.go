@@ -29,7 +29,8 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 	a.Go(app.Service{Name: "screens", Run: func(ctx context.Context) error {
 		updates, stop := a.Till().Subscribe()
 		model := tui.New(tui.Options{Till: a.Till(), Catalog: a.Catalog(), Cashier: cashierName(), Terminal: cfg.Terminal,
-			Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop.Name, Reconcile: true, Manager: true, Updates: updates, StopUpdates: stop,
+			Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop.Name, Reconcile: true, Updates: updates, StopUpdates: stop,
+			AskPIN: true, PINHash: cfg.Manager.PINHash,
 			Context: ctx, Logger: a.Log().With("sys", "tui"), Printer: a.Printer()})
 		_, err := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 		if errors.Is(err, tea.ErrProgramKilled) {

@@ -45,11 +45,6 @@ func newSigner(t testing.TB) gossh.Signer {
 	return s
 }
 
-func serve(t *testing.T, keysFile string) string {
-	t.Helper()
-	return serveWith(t, keysFile, nil)
-}
-
 // serveWith serves with the configuration edited by edit (nil: as is).
 func serveWith(t *testing.T, keysFile string, edit func(*kiosk.Config)) string {
 	t.Helper()
