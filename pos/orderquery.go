@@ -63,6 +63,19 @@ func (o Order) RefundedAmount() Money {
 	return sum
 }
 
+// Refunded is the money given back on the order's payment so far:
+// refunds on the paying attempt that succeeded (`refunded_fen` in
+// `qrtill orders`).
+func (o Order) Refunded() Money {
+	var sum Money
+	for _, r := range o.Refunds {
+		if o.PaidBy != "" && r.OutTradeNo == o.PaidBy && r.Status == payments.RefundSuccess {
+			sum += r.Amount
+		}
+	}
+	return sum
+}
+
 // Refundable is how much can still be refunded: PaidAmount less
 // RefundedAmount, never below zero.
 func (o Order) Refundable() Money {

@@ -103,11 +103,17 @@ func TestOrdersFormats(t *testing.T) {
 			t.Errorf("order %v: daily_no %v, want %d", o["number"], o["daily_no"], i+1)
 		}
 	}
+	// refunded_fen is always there: 200 given back on N2, none on the others.
+	for i, want := range []float64{0, 200, 0} {
+		if got[i]["refunded_fen"] != want {
+			t.Errorf("order %v: refunded_fen %v, want %v", got[i]["number"], got[i]["refunded_fen"], want)
+		}
+	}
 
 	out, _, code = cli(t, "orders", "--data", data, "--format", "csv", "--status", "paid")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "N1,") || !strings.Contains(lines[1], ",500,5.00,") || !strings.HasSuffix(lines[1], ",TN1,1") ||
-		!strings.HasSuffix(lines[0], ",provider_trade_no,daily_no") {
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "N1,") || !strings.Contains(lines[1], ",500,5.00,") || !strings.HasSuffix(lines[1], ",TN1,1,0") ||
+		!strings.HasSuffix(lines[0], ",provider_trade_no,daily_no,refunded_fen") {
 		t.Fatalf("csv = %q (exit %d)", out, code)
 	}
 

@@ -72,22 +72,31 @@ func checkDay(day string) error {
 	return nil
 }
 
+// orderJSON is an order as `qrtill orders --format json` prints it: the
+// order, and the money given back on it (DESIGN.md contract).
+type orderJSON struct {
+	pos.Order
+	RefundedFen pos.Money `json:"refunded_fen"`
+}
+
 func writeOrders(w io.Writer, format string, l bookapi.Listing) error {
 	orders := l.Orders
 	switch format {
 	case "json":
-		if orders == nil {
-			orders = []pos.Order{}
+		out := make([]orderJSON, len(orders))
+		for i, o := range orders {
+			out[i] = orderJSON{Order: o, RefundedFen: o.Refunded()}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(orders)
+		return enc.Encode(out)
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"number", "created_at", "status", "channel", "total_fen", "total", "cashier", "terminal", "provider_trade_no", "daily_no"})
+		cw.Write([]string{"number", "created_at", "status", "channel", "total_fen", "total", "cashier", "terminal", "provider_trade_no", "daily_no", "refunded_fen"})
 		for _, o := range orders {
 			cw.Write([]string{o.Number, o.CreatedAt.Format(time.RFC3339), string(o.Status), string(o.Channel),
-				strconv.FormatInt(int64(o.Total), 10), o.Total.Yuan(), o.Cashier, o.Terminal, paidTradeNo(o), strconv.Itoa(o.DailyNo)})
+				strconv.FormatInt(int64(o.Total), 10), o.Total.Yuan(), o.Cashier, o.Terminal, paidTradeNo(o), strconv.Itoa(o.DailyNo),
+				strconv.FormatInt(int64(o.Refunded()), 10)})
 		}
 		cw.Flush()
 		return cw.Error()
