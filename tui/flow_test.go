@@ -39,13 +39,14 @@ type rigOptions struct {
 	wrap       func(payments.Provider) payments.Provider
 	window     time.Duration
 	codeWindow time.Duration // how long a code payment waits for the password
+	printer    string        // the receipt printer's address
 }
 
 func newRigWith(t testing.TB, opt rigOptions) *rig {
 	t.Helper()
 	lipgloss.SetColorProfile(termenv.Ascii)
 	tt := testkit.New(t, testkit.Options{Notifying: opt.notifying, Poll: opt.poll, Window: opt.window, Wrap: opt.wrap,
-		CodeWindow: opt.codeWindow})
+		CodeWindow: opt.codeWindow, Printer: opt.printer})
 	return &rig{gw: tt.Gateway, till: tt.Till, catalog: tt.Catalog, tt: tt}
 }
 
@@ -54,7 +55,8 @@ func (r *rig) model(lang tui.Lang, w, h int) *tui.Model { return r.modelAs(lang,
 func (r *rig) modelAs(lang tui.Lang, w, h int, manager bool) *tui.Model {
 	updates, stop := r.till.Subscribe()
 	return tui.New(tui.Options{Till: r.till, Catalog: r.catalog, Cashier: "ann", Terminal: "t1", Lang: lang, Manager: manager,
-		ShopName: "Test shop", Width: w, Height: h, Updates: updates, StopUpdates: stop, DisableTickSeconds: true})
+		ShopName: "Test shop", Width: w, Height: h, Updates: updates, StopUpdates: stop, DisableTickSeconds: true,
+		Printer: r.tt.App.Printer()})
 }
 
 func waitText(t *testing.T, tm *teatest.TestModel, want string) {

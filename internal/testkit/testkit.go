@@ -34,6 +34,9 @@ type Options struct {
 	// CodeWindow is how long a code payment waits for the customer's
 	// password; zero = the till's default.
 	CodeWindow time.Duration
+	// Printer is the receipt printer's address (e.g. a printer/sim's);
+	// "" = none. Receipts print as each sale is paid.
+	Printer string
 }
 
 // Rig is a running till and the sandbox behind it.
@@ -63,6 +66,7 @@ func Config(tb testing.TB) config.Config {
 func New(tb testing.TB, opt Options) *Rig {
 	tb.Helper()
 	r := &Rig{Gateway: sandboxtest.Start(tb), cfg: Config(tb), opt: opt}
+	r.cfg.Printer.Address = opt.Printer
 	r.start(tb)
 	return r
 }
