@@ -14,6 +14,9 @@ type Update struct {
 	Order Order
 	Event *Event
 	Poll  *PollStatus
+	// Save, when set, says the order book stopped (or started again)
+	// taking the till's writes; Order is empty then.
+	Save *SaveStatus
 }
 
 // PollStatus is what the status pane shows about the watcher of one

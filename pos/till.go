@@ -77,6 +77,8 @@ type Till struct {
 	watchers map[string]*watcher // by out_trade_no
 	refunds  map[string]bool     // refund numbers being issued
 	locks    map[string]*orderLock
+
+	saving saveState // whether the order book takes the till's writes
 }
 
 type orderLock struct {
@@ -224,14 +226,18 @@ func (t *Till) lockOrder(number string) func() {
 // update stores a change made by fn and broadcasts it.
 func (t *Till) update(ctx context.Context, number string, fn func(o *Order) ([]Event, error)) (Order, error) {
 	var evs []Event
+	var fnErr error
 	o, err := t.store.UpdateOrder(ctx, number, func(o *Order) ([]Event, error) {
-		var err error
-		evs, err = fn(o)
-		return evs, err
+		evs, fnErr = fn(o)
+		return evs, fnErr
 	})
 	if err != nil {
+		if fnErr == nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+			t.saveFailed(err) // the change was decided but not stored
+		}
 		return o, err
 	}
+	t.saved()
 	if len(evs) == 0 {
 		t.hub.publish(Update{Order: o})
 	}

@@ -57,6 +57,8 @@ type common struct {
 	elevated bool   // the PIN was given; until the next sale
 	flash    string // a refusal worded for the cashier, until the next key
 
+	saveFailing bool // the order book does not take the till's writes
+
 	lastRequest uint64    // the last request id handed out
 	outbox      []tea.Msg // navigation posted during one Update
 }

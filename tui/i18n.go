@@ -87,6 +87,7 @@ var messages = map[string][2]string{ // [en, zh]
 	"editing":               {"Editing order", "正在修改订单"},
 	"pin.ask":               {"Manager PIN:", "店长密码："},
 	"pin.checking":          {"Checking the PIN…", "正在核对密码…"},
+	"e.cannotsave":          {"Cannot save — do not hand over the goods yet. The order book does not take writes (is the disk full?); the till keeps trying.", "无法保存——请先不要交付商品。订单簿无法写入（磁盘满了？），收银台会继续重试。"},
 	"e.noprint":             {"Only a paid or refunded order has a receipt to print.", "只有已支付或已退款的订单可以打印小票。"},
 	"e.pinlocked":           {"Too many wrong PINs; wait a minute and try again.", "密码错误次数过多，请一分钟后再试。"},
 	"k.quit":                {"quit", "退出"},

@@ -243,6 +243,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case clockMsg:
 		return tick() // the redraw after it moves the pay screen's clock
 	case UpdateMsg:
+		if sv := msg.Update.Save; sv != nil {
+			m.c.saveFailing = !sv.OK
+			return m.listen()
+		}
 		return tea.Batch(m.forward(msg), m.listen())
 	case updatesClosedMsg:
 		return nil
@@ -345,6 +349,9 @@ func (m *Model) View() string {
 	header := c.styles.Title.Render(c.t("title")) + "  " + c.styles.Muted.Render(c.who.shop+" · "+c.who.cashier)
 	if m.notice != "" {
 		header += "  " + c.styles.Warn.Render(m.notice)
+	}
+	if c.saveFailing { // lasting, until the order book takes writes again
+		header += "\n" + c.styles.Error.Render(c.t("e.cannotsave"))
 	}
 	if c.flash != "" {
 		header += "  " + c.styles.Error.Render(c.flash)

@@ -1,9 +1,12 @@
 package tui_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"qrtill/pos"
@@ -98,4 +101,21 @@ func TestMatchesAndQuantities(t *testing.T) {
 	twice, _ := second.Price.Mul(2)
 	waitAll(t, tm, second.NameEN, "Total  "+twice.String())
 	quit(t, tm)
+}
+
+// While the order book does not take writes, every screen says so,
+// lastingly; it goes when writes work again.
+func TestCannotSaveIsLasting(t *testing.T) {
+	m := frozenModel(t, 120, 40)
+	fail := errors.New("write orders.db: no space left on device")
+	m.Update(tui.UpdateMsg{Update: pos.Update{Save: &pos.SaveStatus{OK: false, Err: fail}}})
+	typeKeys(m, "6921168509256\n")
+	m.Update(tea.KeyMsg{Type: tea.KeyF1})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "Cannot save — do not hand over the goods yet") {
+		t.Fatalf("no lasting warning:\n%s", v)
+	}
+	m.Update(tui.UpdateMsg{Update: pos.Update{Save: &pos.SaveStatus{OK: true}}})
+	if v := ansi.Strip(m.View()); strings.Contains(v, "Cannot save") {
+		t.Fatalf("the warning outlived the failure:\n%s", v)
+	}
 }
