@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"syscall"
@@ -36,9 +35,7 @@ func OpenBook(cfg config.Config, opts storage.Options) (*storage.DB, error) {
 // runs on, and the log says why.
 func (a *App) listenBook() {
 	log := a.log.With("sys", "book")
-	srv, err := bookapi.Listen(bookapi.SocketPath(a.cfg.Data), bookapi.NewLocal(a.store, time.Now), func(format string, args ...any) {
-		log.Warn(fmt.Sprintf(format, args...))
-	})
+	srv, err := bookapi.Listen(bookapi.SocketPath(a.cfg.Data), bookapi.NewLocal(a.store, time.Now), log)
 	if err != nil {
 		log.Warn("qrtill orders, report and backup will not work while this till runs", "err", err)
 		return
@@ -68,8 +65,6 @@ func (a *App) bookService() Service {
 func (a *App) snapshotService() Service {
 	log := a.log.With("sys", "backup")
 	return Service{Name: "daily backups", Run: func(ctx context.Context) error {
-		return a.store.KeepSnapshots(ctx, "", a.cfg.Backup.Keep, 0, nil, func(format string, args ...any) {
-			log.Info(fmt.Sprintf(format, args...))
-		})
+		return a.store.KeepSnapshots(ctx, "", a.cfg.Backup.Keep, 0, nil, log)
 	}}
 }

@@ -91,7 +91,7 @@ func (a *App) relayClient(token string) *relay.Client {
 		return nil
 	}
 	return relay.NewClient(relay.ClientConfig{URL: a.cfg.Notify.RelayURL, TillID: a.cfg.Notify.RelayTill, Token: token,
-		Logf: config.Printf(a.log.With("sys", "relay")), Handle: a.HandleRelayed})
+		Log: a.log.With("sys", "relay"), Handle: a.HandleRelayed})
 }
 
 // The notification path is decided here, not by the till: the relay when

@@ -81,7 +81,7 @@ func startSandbox(cfg config.Config, log *slog.Logger) (*demoSandbox, error) {
 		return nil, fmt.Errorf("start the demo sandbox: %w", err)
 	}
 	g, err := sandbox.New(sandbox.Config{StateDir: filepath.Join(cfg.Data, "sandbox"), BaseURL: base,
-		ShopName: cfg.Shop.Name, Logf: config.Printf(log)})
+		ShopName: cfg.Shop.Name, Log: log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("start the demo sandbox: %w", err)

@@ -38,10 +38,3 @@ func (c Config) OpenLog(def string, fallback io.Writer) (*slog.Logger, io.Closer
 	}
 	return c.Logger(f), f, nil
 }
-
-// Printf adapts l to the printf-style log hooks of the packages that
-// still take one (sandbox.Config.Logf, relay's Logf): each line is one
-// Info record.
-func Printf(l *slog.Logger) func(format string, args ...any) {
-	return func(format string, args ...any) { l.Info(fmt.Sprintf(format, args...)) }
-}

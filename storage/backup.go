@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -185,24 +186,27 @@ func (db *DB) SnapshotIfDue(dir string, now time.Time, keep int) (string, error)
 
 // KeepSnapshots runs SnapshotIfDue now and then every interval (an hour
 // if 0) until ctx ends, reading the time from now (time.Now if nil). A
-// failure is passed to logf and tried again at the next interval; it
+// failure is logged and tried again at the next interval; it
 // returns nil when ctx ends. In the till's assembly:
 //
-//	g.Go(func() error { return db.KeepSnapshots(ctx, "", keep, 0, nil, logf) })
-func (db *DB) KeepSnapshots(ctx context.Context, dir string, keep int, interval time.Duration, now func() time.Time, logf func(string, ...any)) error {
+//	g.Go(func() error { return db.KeepSnapshots(ctx, "", keep, 0, nil, log) })
+func (db *DB) KeepSnapshots(ctx context.Context, dir string, keep int, interval time.Duration, now func() time.Time, log *slog.Logger) error {
 	if interval <= 0 {
 		interval = time.Hour
 	}
 	if now == nil {
 		now = time.Now
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		if path, err := db.SnapshotIfDue(dir, now(), keep); err != nil {
-			logf("daily backup: %v", err)
+			log.Error("daily backup failed", "err", err)
 		} else if path != "" {
-			logf("daily backup written to %s", path)
+			log.Info("daily backup written", "path", path)
 		}
 		select {
 		case <-ctx.Done():

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -143,7 +144,9 @@ func TestKeepSnapshotsRunsUntilCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- db.KeepSnapshots(ctx, dir, 2, time.Millisecond, clock, t.Logf) }()
+	go func() {
+		done <- db.KeepSnapshots(ctx, dir, 2, time.Millisecond, clock, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	}()
 	waitFor(t, func() bool { return NewestBackup(dir) == filepath.Join(dir, "orders-2025-03-01.db") })
 	mu.Lock()
 	day = 2

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,7 +162,7 @@ func TestCommandsWhileTheTillRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	srv, err := bookapi.Listen(bookapi.SocketPath(data), bookapi.NewLocal(db, func() time.Time { return late }), t.Logf)
+	srv, err := bookapi.Listen(bookapi.SocketPath(data), bookapi.NewLocal(db, func() time.Time { return late }), slog.New(slog.NewTextHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -44,8 +45,8 @@ func runSandbox(cmd *cobra.Command, cfg config.Config) error {
 		return config.BadInput(err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "sandbox state and sandbox.json in %s\n", state)
-	return serveAlone(cmd, cfg, "sandbox", func(ctx context.Context, logf func(string, ...any)) error {
-		return sandbox.Run(ctx, cfg.Sandbox.Addr, state, cfg.Sandbox.TimeScale, logf)
+	return serveAlone(cmd, cfg, "sandbox", func(ctx context.Context, log *slog.Logger) error {
+		return sandbox.Run(ctx, cfg.Sandbox.Addr, state, cfg.Sandbox.TimeScale, log)
 	})
 }
 
@@ -132,10 +133,10 @@ func runRelay(cmd *cobra.Command, cfg config.Config) error {
 	if err := config.CheckDir("data", cfg.Data); err != nil {
 		return config.BadInput(err)
 	}
-	err := serveAlone(cmd, cfg, "relay", func(ctx context.Context, logf func(string, ...any)) error {
+	err := serveAlone(cmd, cfg, "relay", func(ctx context.Context, log *slog.Logger) error {
 		return relay.Run(ctx, relay.RunConfig{Addr: cfg.Relay.Addr, DataDir: filepath.Join(cfg.Data, "relay"),
 			TokensFile: cfg.Relay.Tokens, MetricsTokenFile: cfg.Relay.MetricsTokenFile, MetricsAddr: cfg.Relay.MetricsAddr,
-			Options: relay.Options{Logf: logf, Quota: relay.Quota{Count: cfg.Relay.TillQuota, Bytes: int64(cfg.Relay.TillQuotaMiB) << 20}}})
+			Options: relay.Options{Log: log, Quota: relay.Quota{Count: cfg.Relay.TillQuota, Bytes: int64(cfg.Relay.TillQuotaMiB) << 20}}})
 	})
 	if errors.Is(err, relay.ErrStoreDamaged) || errors.Is(err, relay.ErrStoreInUse) {
 		return config.BadInput(err)
@@ -146,7 +147,7 @@ func runRelay(cmd *cobra.Command, cfg config.Config) error {
 // serveAlone runs a server that needs no till (the sandbox, the relay)
 // until SIGINT or SIGTERM, logging to stderr or --log-file; an address
 // it cannot listen on is bad input.
-func serveAlone(cmd *cobra.Command, cfg config.Config, name string, run func(ctx context.Context, logf func(string, ...any)) error) error {
+func serveAlone(cmd *cobra.Command, cfg config.Config, name string, run func(ctx context.Context, log *slog.Logger) error) error {
 	log, closer, err := cfg.OpenLog("", cmd.ErrOrStderr())
 	if err != nil {
 		return config.BadInput(err)
@@ -154,7 +155,7 @@ func serveAlone(cmd *cobra.Command, cfg config.Config, name string, run func(ctx
 	defer closer.Close()
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return listenError(run(ctx, config.Printf(log.With("sys", name))), "--addr")
+	return listenError(run(ctx, log.With("sys", name)), "--addr")
 }
 
 // listenError makes an address the server cannot listen on the user's to

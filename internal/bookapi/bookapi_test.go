@@ -3,6 +3,7 @@ package bookapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func startTill(t *testing.T, now func() time.Time) *till {
 			t.Fatalf("order %d: %v", i, err)
 		}
 	}
-	srv, err := Listen(SocketPath(dir), NewLocal(db, now), t.Logf)
+	srv, err := Listen(SocketPath(dir), NewLocal(db, now), slog.New(slog.NewTextHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +244,9 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, SocketPath(dir), NewLocal(damagedBook{}, nil), t.Logf) }()
+	go func() {
+		done <- Run(ctx, SocketPath(dir), NewLocal(damagedBook{}, nil), slog.New(slog.NewTextHandler(t.Output(), nil)))
+	}()
 	c := NewClient(SocketPath(dir))
 	defer c.Close()
 	deadline := time.Now().Add(5 * time.Second)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -52,13 +53,13 @@ type Server struct {
 // Listen makes the socket at path (mode 0600; the data dir should be
 // 0700), replacing a stale one a crashed till left, and returns the
 // server; call Serve to answer. Another live server on path is an error.
-// logf gets one line per failed request (never a body).
-func Listen(path string, r Reader, logf func(string, ...any)) (*Server, error) {
+// log gets one line per failed request (never a body).
+func Listen(path string, r Reader, log *slog.Logger) (*Server, error) {
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("listen on %s: the path is %d bytes, sockets take at most %d; use a shorter --data", path, len(path), maxSocketPath)
 	}
-	if logf == nil {
-		logf = func(string, ...any) {}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	if err := removeStale(path); err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func Listen(path string, r Reader, logf func(string, ...any)) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
-	h := &handler{r: r, logf: logf}
+	h := &handler{r: r, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/ping", func(w http.ResponseWriter, req *http.Request) { h.answer(w, req, struct{}{}, nil) })
 	mux.HandleFunc("GET /v1/orders", h.orders)
@@ -84,9 +85,9 @@ func Listen(path string, r Reader, logf func(string, ...any)) (*Server, error) {
 // giving the questions being answered shutdownWait. It fits an errgroup
 // in the till's assembly:
 //
-//	g.Go(func() error { return bookapi.Run(ctx, bookapi.SocketPath(data), bookapi.NewLocal(db, nil), logf) })
-func Run(ctx context.Context, path string, r Reader, logf func(string, ...any)) error {
-	s, err := Listen(path, r, logf)
+//	g.Go(func() error { return bookapi.Run(ctx, bookapi.SocketPath(data), bookapi.NewLocal(db, nil), log) })
+func Run(ctx context.Context, path string, r Reader, log *slog.Logger) error {
+	s, err := Listen(path, r, log)
 	if err != nil {
 		return err
 	}
@@ -159,8 +160,8 @@ func (s *Server) Close() error {
 
 // handler answers the requests from a Reader.
 type handler struct {
-	r    Reader
-	logf func(string, ...any)
+	r   Reader
+	log *slog.Logger
 }
 
 func (h *handler) orders(w http.ResponseWriter, req *http.Request) {
@@ -195,7 +196,7 @@ func (h *handler) answer(w http.ResponseWriter, req *http.Request, v any, err er
 		_ = json.NewEncoder(w).Encode(v)
 		return
 	}
-	h.logf("book api: %s %s: %v", req.Method, req.URL.Path, err)
+	h.log.Warn("book api request failed", "method", req.Method, "path", req.URL.Path, "err", err)
 	status, body := http.StatusInternalServerError, apiError{Error: err.Error(), Kind: kindFailed}
 	var damaged *storage.DamagedError
 	switch {

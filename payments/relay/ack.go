@@ -3,6 +3,7 @@ package relay
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 )
@@ -48,7 +49,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		s.opt.Logf("relay: %v", err)
+		s.opt.Log.Warn(fmt.Sprintf("%v", err))
 		http.Error(w, "relay could not record the ack; send it again", http.StatusServiceUnavailable)
 		return
 	}

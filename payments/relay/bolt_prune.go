@@ -30,7 +30,7 @@ func (s *BoltStore) Prune(_ context.Context, cutoff, ackedCutoff time.Time) (int
 	}
 	if n > 0 {
 		if err := s.maybeCompact(); err != nil {
-			s.opt.Logf("relay: %v", err)
+			s.opt.Log.Warn(fmt.Sprintf("%v", err))
 		}
 	}
 	return n, nil
@@ -119,13 +119,13 @@ func (s *BoltStore) compact(before int64) error {
 		return s.reopen(fmt.Errorf("compact relay store %s: %w", s.path, err))
 	}
 	if err := syncDir(filepath.Dir(s.path)); err != nil {
-		s.opt.Logf("relay: compact: %v", err)
+		s.opt.Log.Warn(fmt.Sprintf("compact: %v", err))
 	}
 	if err := s.reopen(nil); err != nil {
 		return err
 	}
 	after, _ := s.FileSize()
-	s.opt.Logf("relay: compacted %s from %d to %d bytes", s.path, before, after)
+	s.opt.Log.Info(fmt.Sprintf("compacted %s from %d to %d bytes", s.path, before, after))
 	return nil
 }
 

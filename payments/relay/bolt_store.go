@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -33,8 +34,8 @@ type BoltOptions struct {
 	// least half is free space is compacted into a new file that
 	// replaces it (default 8 MiB; negative never compacts).
 	CompactAbove int64
-	// Logf gets the store's log lines (compactions); nil discards.
-	Logf func(format string, args ...any)
+	// Log gets the store's log lines (compactions); nil discards.
+	Log *slog.Logger
 }
 
 // Defaults of BoltOptions.
@@ -55,8 +56,8 @@ func (o *BoltOptions) fill() {
 	if o.CompactAbove == 0 {
 		o.CompactAbove = DefaultCompactAbove
 	}
-	if o.Logf == nil {
-		o.Logf = func(string, ...any) {}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"mime"
 	"net/http"
@@ -60,8 +61,8 @@ type ClientConfig struct {
 	// HTTPClient makes the stream and ack requests; it must not have a
 	// Timeout (the stream is endless). Nil is a client of its own.
 	HTTPClient *http.Client
-	// Logf gets ids, channels and errors; never the token or bodies.
-	Logf func(format string, args ...any)
+	// Log gets ids, channels and errors; never the token or bodies.
+	Log *slog.Logger
 	// Backoff between reconnects; zero fields default to 500 ms and 30 s.
 	Backoff Backoff
 	// IdleTimeout: with no byte from the relay (not even a heartbeat) for
@@ -86,8 +87,8 @@ func NewClient(cfg ClientConfig) *Client {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Backoff.Min <= 0 {
 		cfg.Backoff.Min = 500 * time.Millisecond
@@ -154,7 +155,7 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		wait := c.backoff(failures)
 		failures++
-		c.cfg.Logf("relay: stream for till %s ended (%v); reconnecting in %s", c.cfg.TillID, err, wait.Round(time.Millisecond))
+		c.cfg.Log.Warn(fmt.Sprintf("stream for till %s ended (%v); reconnecting in %s", c.cfg.TillID, err, wait.Round(time.Millisecond)))
 		select {
 		case <-c.cfg.Clock.After(wait):
 		case <-ctx.Done():
@@ -201,7 +202,7 @@ func (c *Client) session(ctx context.Context) (healthy bool, err error) {
 		return false, fmt.Errorf("relay answered %q, not an event stream (a proxy in the way?)", mt)
 	}
 	c.connected.Store(true)
-	c.cfg.Logf("relay: stream for till %s open", c.cfg.TillID)
+	c.cfg.Log.Info(fmt.Sprintf("stream for till %s open", c.cfg.TillID))
 
 	var idle atomic.Bool
 	timer := time.AfterFunc(c.cfg.IdleTimeout, func() { idle.Store(true); cancel() })
@@ -243,7 +244,7 @@ func (c *Client) deliver(ctx context.Context, e Event) error {
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrPermanent):
-			c.cfg.Logf("relay: %s notification %d (%d bytes) refused for good, acknowledged: %v", e.Channel, e.ID, len(e.Body), err)
+			c.cfg.Log.Warn(fmt.Sprintf("%s notification %d (%d bytes) refused for good, acknowledged: %v", e.Channel, e.ID, len(e.Body), err))
 		default:
 			return fmt.Errorf("%s notification %d not settled, not acknowledged: %w", e.Channel, e.ID, err)
 		}

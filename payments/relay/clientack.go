@@ -36,7 +36,7 @@ func (c *Client) ackLoop(ctx context.Context) {
 		retry, err := c.postAck(ctx, pending)
 		if err == nil || !retry {
 			if err != nil {
-				c.cfg.Logf("relay: %v; dropped", err)
+				c.cfg.Log.Warn(fmt.Sprintf("%v; dropped", err))
 			}
 			pending = pending[:0]
 			continue
@@ -44,7 +44,7 @@ func (c *Client) ackLoop(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		c.cfg.Logf("relay: %v; will retry", err)
+		c.cfg.Log.Warn(fmt.Sprintf("%v; will retry", err))
 		select {
 		case <-c.cfg.Clock.After(c.cfg.Backoff.Min):
 		case <-ctx.Done():

@@ -196,7 +196,7 @@ func TestMemStoreKeepsTheStoreContract(t *testing.T) {
 // The HTTP server and the stream know nothing of bbolt: on another
 // Store the whole provider → relay → till path works unchanged.
 func TestTheServerRunsOnAnyStore(t *testing.T) {
-	s, err := relay.NewServer(newMemStore(relay.Quota{}), relay.Options{Tokens: testTokens, Heartbeat: 50 * time.Millisecond, Logf: t.Logf})
+	s, err := relay.NewServer(newMemStore(relay.Quota{}), relay.Options{Tokens: testTokens, Heartbeat: 50 * time.Millisecond, Log: testLog(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 )
@@ -49,7 +50,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	for _, till := range s.tills {
 		st, err := s.st.Stats(r.Context(), till)
 		if err != nil {
-			s.opt.Logf("relay: health: %v", err)
+			s.opt.Log.Warn(fmt.Sprintf("health: %v", err))
 			h.Status = "degraded"
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -109,8 +110,8 @@ func newRig(t *testing.T, opt relay.Options, dir ...string) *rig {
 	if opt.Heartbeat == 0 {
 		opt.Heartbeat = 50 * time.Millisecond
 	}
-	if opt.Logf == nil {
-		opt.Logf = t.Logf
+	if opt.Log == nil {
+		opt.Log = testLog(t)
 	}
 	s, err := relay.Open(r.dir, opt)
 	if err != nil {
@@ -400,7 +401,7 @@ func (f *till) note(line string) {
 func (r *rig) runClient(tillID, token string, handle func(context.Context, relay.Delivered) error, tweak ...func(*relay.ClientConfig)) *relay.Client {
 	r.t.Helper()
 	cfg := relay.ClientConfig{URL: r.srv.URL, TillID: tillID, Token: token, Handle: handle,
-		HTTPClient: r.srv.Client(), Logf: r.t.Logf,
+		HTTPClient: r.srv.Client(), Log: testLog(r.t),
 		Backoff: relay.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond}}
 	for _, f := range tweak {
 		f(&cfg)
@@ -442,3 +443,21 @@ func serveLoopback(tb testing.TB, s *relay.Server) string {
 	})
 	return ln.Addr().String()
 }
+
+// testLog is a log that writes to the test's output.
+func testLog(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// lineLog hands each log record's message to f.
+func lineLog(f func(string)) *slog.Logger { return slog.New(lineHandler{f}) }
+
+type lineHandler struct{ f func(string) }
+
+func (lineHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h lineHandler) Handle(_ context.Context, r slog.Record) error {
+	h.f(r.Message)
+	return nil
+}
+func (h lineHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h lineHandler) WithGroup(string) slog.Handler      { return h }

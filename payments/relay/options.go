@@ -1,6 +1,9 @@
 package relay
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Defaults for the zero Options fields.
 const (
@@ -67,10 +70,10 @@ type Options struct {
 	// Clock stamps received_at and drives the rate limiter and the
 	// pruning loop; nil is the real clock.
 	Clock Clock
-	// Logf gets one line per event worth knowing (stream opened or
+	// Log gets one line per event worth knowing (stream opened or
 	// closed, a write failed, a notification refused, pruned): till ids,
 	// ids, sizes — never tokens or bodies. Nil discards.
-	Logf func(format string, args ...any)
+	Log *slog.Logger
 }
 
 func (o *Options) fill() {
@@ -103,7 +106,7 @@ func (o *Options) fill() {
 	if o.Clock == nil {
 		o.Clock = realClock{}
 	}
-	if o.Logf == nil {
-		o.Logf = func(string, ...any) {}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 }

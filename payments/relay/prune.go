@@ -1,6 +1,9 @@
 package relay
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Prune deletes notifications past their retention: acknowledged ones
 // older than AckedRetention (by the time of the ack) and any received
@@ -23,9 +26,9 @@ func (s *Server) pruneLoop() {
 		n, err := s.Prune()
 		switch {
 		case err != nil:
-			s.opt.Logf("relay: %v", err)
+			s.opt.Log.Warn(fmt.Sprintf("%v", err))
 		case n > 0:
-			s.opt.Logf("relay: pruned %d notifications past retention", n)
+			s.opt.Log.Info(fmt.Sprintf("pruned %d notifications past retention", n))
 		}
 	}
 }

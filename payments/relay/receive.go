@@ -2,6 +2,7 @@ package relay
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -49,7 +50,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	e := Event{Channel: ch, ReceivedAt: s.opt.Clock.Now().UTC(), Header: keepHeaders(r.Header), Body: body}
 	if _, err := s.st.Append(r.Context(), till, e); err != nil {
-		s.opt.Logf("relay: %s notification for %s (%d bytes) not stored, provider told to retry: %v", ch, till, len(body), err)
+		s.opt.Log.Warn(fmt.Sprintf("%s notification for %s (%d bytes) not stored, provider told to retry: %v", ch, till, len(body), err))
 		if errors.Is(err, ErrQuota) {
 			s.refuse(w, ch, refusal{http.StatusInsufficientStorage, reasonQuota, "relay storage for this till is full; try later"})
 			return
@@ -135,5 +136,5 @@ func (s *Server) logRefusal(format string, args ...any) {
 		format += " (and %d more since the last such line)"
 		args = append(args, n)
 	}
-	s.opt.Logf(format, args...)
+	s.opt.Log.Warn(fmt.Sprintf(format, args...))
 }

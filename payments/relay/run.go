@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
 		}
 	}
-	s.opt.Logf("relay: listening on %s for %d tills, data in %s", ln.Addr(), len(tokens), cfg.DataDir)
+	s.opt.Log.Info(fmt.Sprintf("listening on %s for %d tills, data in %s", ln.Addr(), len(tokens), cfg.DataDir))
 	err = serveAll(ctx, s, ln, mln)
 	if cerr := s.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close relay store: %w", cerr)
@@ -91,7 +91,7 @@ func serveAll(ctx context.Context, s *Server, ln, mln net.Listener) error {
 	if mln == nil {
 		return Serve(ctx, ln, s)
 	}
-	s.opt.Logf("relay: metrics on %s", mln.Addr())
+	s.opt.Log.Info(fmt.Sprintf("metrics on %s", mln.Addr()))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)

@@ -2,7 +2,6 @@ package relay_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -30,24 +29,23 @@ func startRun(t *testing.T, cfg relay.RunConfig) *running {
 	t.Helper()
 	r := &running{done: make(chan error, 1)}
 	addrs := make(chan [2]string, 2)
-	cfg.Options.Logf = func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
+	cfg.Options.Log = lineLog(func(line string) {
 		r.mu.Lock()
 		r.logs = append(r.logs, line)
 		r.mu.Unlock()
-		for _, p := range []string{"relay: listening on ", "relay: metrics on "} {
+		for _, p := range []string{"listening on ", "metrics on "} {
 			if rest, ok := strings.CutPrefix(line, p); ok {
 				addrs <- [2]string{p, "http://" + strings.Fields(rest)[0]}
 			}
 		}
-	}
+	})
 	ctx, stop := context.WithCancel(context.Background())
 	r.stop = stop
 	go func() { r.done <- relay.Run(ctx, cfg) }()
 	for r.relay == "" || cfg.MetricsAddr != "" && r.metrics == "" {
 		select {
 		case a := <-addrs:
-			if a[0] == "relay: metrics on " {
+			if a[0] == "metrics on " {
 				r.metrics = a[1]
 			} else {
 				r.relay = a[1]

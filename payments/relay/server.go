@@ -55,7 +55,7 @@ func Open(dataDir string, opt Options) (*Server, error) {
 		Quota:        opt.Quota,
 		BatchDelay:   opt.BatchDelay,
 		CompactAbove: opt.CompactAbove,
-		Logf:         opt.Logf,
+		Log:          opt.Log,
 	})
 	if err != nil {
 		return nil, err

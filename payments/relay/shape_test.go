@@ -1,7 +1,6 @@
 package relay_test
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -75,11 +74,11 @@ func TestNotificationsOfTheWrongShapeAreNotStored(t *testing.T) {
 func TestRefusalsAreLoggedAtMostOnceASecond(t *testing.T) {
 	var mu sync.Mutex
 	var lines []string
-	r := newRig(t, relay.Options{Logf: func(format string, args ...any) {
+	r := newRig(t, relay.Options{Log: lineLog(func(line string) {
 		mu.Lock()
 		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf(format, args...))
-	}})
+		lines = append(lines, line)
+	})})
 	start := time.Now()
 	for range 50 {
 		r.post("/n/shop-1/alipay", "junk", nil)

@@ -27,7 +27,7 @@ func newServed(t *testing.T, opt relay.Options) *served {
 	if opt.Tokens == nil {
 		opt.Tokens = testTokens
 	}
-	opt.Logf = t.Logf
+	opt.Log = testLog(t)
 	s, err := relay.Open(t.TempDir(), opt)
 	if err != nil {
 		t.Fatal(err)

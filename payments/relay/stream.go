@@ -29,7 +29,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := s.st.Stats(r.Context(), till)
 	if err != nil {
-		s.opt.Logf("relay: stream for %s: %v", till, err)
+		s.opt.Log.Warn(fmt.Sprintf("stream for %s: %v", till, err))
 		http.Error(w, "relay store unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -53,9 +53,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	s.opt.Logf("relay: till %s connected from %s, resuming after id %d", till, sourceKey(r.RemoteAddr), from)
+	s.opt.Log.Info(fmt.Sprintf("till %s connected from %s, resuming after id %d", till, sourceKey(r.RemoteAddr), from))
 	why := s.pump(w, rc, r, conn, till, from)
-	s.opt.Logf("relay: till %s stream ended after %s: %s", till, time.Since(start).Round(time.Millisecond), why)
+	s.opt.Log.Info(fmt.Sprintf("till %s stream ended after %s: %s", till, time.Since(start).Round(time.Millisecond), why))
 }
 
 // pump writes events until the stream must end and says why.

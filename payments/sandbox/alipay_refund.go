@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"qrtill/payments"
@@ -45,7 +46,7 @@ func (w *alipayWire) refund(r aliRef, biz aliBiz) aliReply {
 	case rf.AmountFen != fen:
 		return aliBizFail("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改：同一退款请求号的退款金额不一致", ids)
 	case w.g.take(func(f *Faults) *int { return &f.RefundLostReply }):
-		w.g.cfg.Logf("sandbox: fault: refund %s of %s made, answer lost", requestNo, t.OutTradeNo)
+		w.g.cfg.Log.Warn(fmt.Sprintf("fault: refund %s of %s made, answer lost", requestNo, t.OutTradeNo))
 		return aliFail("20000", "Service Currently Unavailable", "isp.unknow-error", "系统繁忙", nil)
 	}
 	change := "Y"

@@ -42,7 +42,7 @@ func (g *Gateway) controlRoutes() {
 func (g *Gateway) local(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !g.fromThisMachine(r) {
-			g.cfg.Logf("sandbox: control API refused to %s", r.RemoteAddr)
+			g.cfg.Log.Warn(fmt.Sprintf("control API refused to %s", r.RemoteAddr))
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "the sandbox control API answers callers on this machine only (loopback); the wallet page /pay/… is the part open to phones on the LAN"})
 			return
 		}
@@ -82,7 +82,7 @@ func (g *Gateway) postFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.SetFaults(f)
-	g.cfg.Logf("sandbox: faults now %+v", f)
+	g.cfg.Log.Warn(fmt.Sprintf("faults now %+v", f))
 	writeJSON(w, http.StatusOK, f)
 }
 
@@ -133,7 +133,7 @@ func (g *Gateway) externalRefund(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, map[string]any{"error": err.Error(), "trade": t})
 		return
 	}
-	g.cfg.Logf("sandbox: external refund %s of %d fen on %s", spec.RefundNo, spec.AmountFen, no)
+	g.cfg.Log.Info(fmt.Sprintf("external refund %s of %d fen on %s", spec.RefundNo, spec.AmountFen, no))
 	writeJSON(w, http.StatusOK, t)
 }
 

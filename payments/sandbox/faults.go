@@ -182,7 +182,7 @@ func (g *Gateway) InjectAPIFault(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if g.take(func(f *Faults) *int { return &f.TimeoutNext }) {
-		g.cfg.Logf("sandbox: fault: %s %s hangs", r.Method, r.URL.Path)
+		g.cfg.Log.Warn(fmt.Sprintf("fault: %s %s hangs", r.Method, r.URL.Path))
 		select { // hang until the client gives up
 		case <-r.Context().Done():
 		case <-done:
@@ -190,7 +190,7 @@ func (g *Gateway) InjectAPIFault(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	if g.take(func(f *Faults) *int { return &f.FailNext }) || g.failByChance() {
-		g.cfg.Logf("sandbox: fault: %s %s answers 503", r.Method, r.URL.Path)
+		g.cfg.Log.Warn(fmt.Sprintf("fault: %s %s answers 503", r.Method, r.URL.Path))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"code": "SYSTEM_ERROR", "message": "sandbox fault: service unavailable"})
 		return true
 	}
@@ -202,7 +202,7 @@ func (g *Gateway) InjectAPIFault(w http.ResponseWriter, r *http.Request) bool {
 func (g *Gateway) payBeforeClose(outTradeNo string) {
 	if g.take(func(f *Faults) *int { return &f.PayBeforeClose }) {
 		if _, err := g.ledger.Pay(outTradeNo); err != nil {
-			g.cfg.Logf("sandbox: fault: pay before close of %s: %v", outTradeNo, err)
+			g.cfg.Log.Warn(fmt.Sprintf("fault: pay before close of %s: %v", outTradeNo, err))
 		}
 	}
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
@@ -65,9 +66,9 @@ type Config struct {
 	TimeScale  float64
 	Clock      func() time.Time // the ledger's clock; time.Now if nil
 	HTTPClient *http.Client     // for notification delivery
-	// Logf receives the gateway's log lines (never keys or signed
+	// Log receives the gateway's log lines (never keys or signed
 	// payloads); nil discards them.
-	Logf func(format string, args ...any)
+	Log *slog.Logger
 	// Keys injects a key set (tests: generate once per binary); nil loads
 	// or creates them in StateDir, or generates fresh ones without it.
 	Keys *Keys
@@ -109,8 +110,8 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.ShopName == "" {
 		cfg.ShopName = "qrtill demo shop"
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second} // each delivery has its own, shorter deadline
@@ -139,7 +140,7 @@ func New(cfg Config) (*Gateway, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := g.ledger.persist(path, cfg.Logf); err != nil {
+		if err := g.ledger.persist(path, cfg.Log); err != nil {
 			return nil, err
 		}
 	}

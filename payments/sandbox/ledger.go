@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"sort"
 	"sync"
@@ -141,8 +142,8 @@ type Ledger struct {
 
 	mu     sync.Mutex
 	trades map[string]*Trade
-	path   string               // where trades are kept; "" = memory only
-	logf   func(string, ...any) // reports save failures
+	path   string       // where trades are kept; "" = memory only
+	log    *slog.Logger // reports save failures
 }
 
 // NewLedger returns an empty ledger on clock (time.Now if nil).

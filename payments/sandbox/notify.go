@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -113,7 +114,7 @@ func (n *notifier) paid(t Trade) {
 	}
 	g := n.g
 	if g.take(func(f *Faults) *int { return &f.DropNotify }) {
-		g.cfg.Logf("sandbox: fault: dropping the notification of %s", t.OutTradeNo)
+		g.cfg.Log.Warn(fmt.Sprintf("fault: dropping the notification of %s", t.OutTradeNo))
 		return
 	}
 	plan := deliveryPlan{
@@ -182,7 +183,7 @@ func (n *notifier) deliver(j job) {
 			return
 		}
 		if err != nil {
-			n.g.cfg.Logf("sandbox: build %s: %v", j.label, err)
+			n.g.cfg.Log.Warn(fmt.Sprintf("build %s: %v", j.label, err))
 			return
 		}
 		acked := n.post(j, d)
@@ -196,7 +197,7 @@ func (n *notifier) deliver(j job) {
 			return
 		}
 		if attempt >= len(schedule) {
-			n.g.cfg.Logf("sandbox: %s not acknowledged after %d tries; giving up", j.label, attempt+1)
+			n.g.cfg.Log.Warn(fmt.Sprintf("%s not acknowledged after %d tries; giving up", j.label, attempt+1))
 			return
 		}
 		if !n.wait(schedule, attempt) {
@@ -242,7 +243,7 @@ func (n *notifier) post(j job, d Delivery) bool {
 	defer func() { j.note(acked) }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(d.Body))
 	if err != nil {
-		n.g.cfg.Logf("sandbox: %s: %v", j.label, err)
+		n.g.cfg.Log.Warn(fmt.Sprintf("%s: %v", j.label, err))
 		return false
 	}
 	for k, v := range d.Header {
@@ -250,18 +251,18 @@ func (n *notifier) post(j job, d Delivery) bool {
 	}
 	resp, err := n.g.cfg.HTTPClient.Do(req)
 	if err != nil {
-		n.g.cfg.Logf("sandbox: %s not delivered: %v", j.label, err)
+		n.g.cfg.Log.Warn(fmt.Sprintf("%s not delivered: %v", j.label, err))
 		return false
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	if err != nil {
-		n.g.cfg.Logf("sandbox: %s: answer not read within the deadline: %v", j.label, err)
+		n.g.cfg.Log.Warn(fmt.Sprintf("%s: answer not read within the deadline: %v", j.label, err))
 		return false
 	}
 	acked = j.wire.Acknowledged(resp.StatusCode, body)
 	if !acked {
-		n.g.cfg.Logf("sandbox: %s not acknowledged (HTTP %d)", j.label, resp.StatusCode)
+		n.g.cfg.Log.Warn(fmt.Sprintf("%s not acknowledged (HTTP %d)", j.label, resp.StatusCode))
 	}
 	return acked
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 )
@@ -15,9 +16,9 @@ import (
 const TradesFile = "trades.json"
 
 // persist keeps the ledger in path from now on, first loading the trades
-// already there. logf reports save failures (a sandbox that cannot save
+// already there. log reports save failures (a sandbox that cannot save
 // still serves).
-func (l *Ledger) persist(path string, logf func(string, ...any)) error {
+func (l *Ledger) persist(path string, log *slog.Logger) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	data, err := os.ReadFile(path)
@@ -35,7 +36,7 @@ func (l *Ledger) persist(path string, logf func(string, ...any)) error {
 			l.trades[t.OutTradeNo] = &t
 		}
 	}
-	l.path, l.logf = path, logf
+	l.path, l.log = path, log
 	return nil
 }
 
@@ -53,8 +54,8 @@ func (l *Ledger) saveLocked() {
 	if err == nil {
 		err = writeFileAtomic(l.path, data)
 	}
-	if err != nil && l.logf != nil {
-		l.logf("sandbox: save trades: %v", err)
+	if err != nil && l.log != nil {
+		l.log.Error("save trades", "err", err)
 	}
 }
 

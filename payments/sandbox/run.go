@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -64,20 +65,20 @@ func Serve(ctx context.Context, ln net.Listener, g *Gateway) error {
 
 // Run is `qrtill sandbox`: the gateway alone on addr, its keys and
 // sandbox.json in stateDir, until ctx ends.
-// logf may be nil.
-func Run(ctx context.Context, addr, stateDir string, timeScale float64, logf func(string, ...any)) error {
-	if logf == nil {
-		logf = func(string, ...any) {}
+// log may be nil.
+func Run(ctx context.Context, addr, stateDir string, timeScale float64, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	ln, base, err := Listen(addr)
 	if err != nil {
 		return err
 	}
-	g, err := New(Config{StateDir: stateDir, BaseURL: base, TimeScale: timeScale, Logf: logf})
+	g, err := New(Config{StateDir: stateDir, BaseURL: base, TimeScale: timeScale, Log: log})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	logf("sandbox gateway on %s (state in %s)", base, stateDir)
+	log.Info("sandbox gateway", "base_url", base, "state", stateDir)
 	return Serve(ctx, ln, g)
 }

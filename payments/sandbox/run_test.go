@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestRun(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, "127.0.0.1:0", dir, 0.001, t.Logf) }()
+	go func() { done <- Run(ctx, "127.0.0.1:0", dir, 0.001, slog.New(slog.NewTextHandler(t.Output(), nil))) }()
 	var info Info
 	waitUntil(t, "sandbox.json", func() bool {
 		var err error

@@ -99,6 +99,6 @@ func (g *Gateway) renderWallet(w http.ResponseWriter, status int, v walletView) 
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := walletPage.Execute(w, v); err != nil {
-		g.cfg.Logf("sandbox: wallet page: %v", err)
+		g.cfg.Log.Warn(fmt.Sprintf("wallet page: %v", err))
 	}
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -108,7 +109,7 @@ func (w *wechatWire) refund(rw http.ResponseWriter, r *http.Request, req wxReque
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
-		w.g.cfg.Logf("sandbox: fault: refund %s of %s made, answered HTTP %d", o.OutRefundNo, t.OutTradeNo, status)
+		w.g.cfg.Log.Warn(fmt.Sprintf("fault: refund %s of %s made, answered HTTP %d", o.OutRefundNo, t.OutTradeNo, status))
 		w.fail(rw, status, "SYSTEM_ERROR", "系统超时，请使用原参数重试或查询退款", nil)
 		return
 	}
