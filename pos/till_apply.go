@@ -208,11 +208,11 @@ func settlePaidAttempt(o *Order, a *Attempt, now time.Time, event func(kind Even
 	case o.PaidBy != "" && o.PaidBy != a.OutTradeNo:
 		// A second payment for one sale: give it back.
 		no := addAutoRefund(o, a, "second payment for an order already paid by "+o.PaidBy, now)
-		event(EventDoublePayment, fmt.Sprintf("order was already paid by %s; refunding %s to the buyer automatically (refund %s)", o.PaidBy, a.PaidAmount, no))
+		event(EventDoublePayment, fmt.Sprintf("order was already paid by %s; refunding %s to the buyer automatically (refund %s)", o.PaidBy, a.Amount, no))
 		return []string{no}
 	case o.Status == OrderCancelled:
 		no := addAutoRefund(o, a, "payment landed after the sale was cancelled", now)
-		event(EventLatePayment, fmt.Sprintf("payment landed after the sale was cancelled; refunding %s automatically (refund %s)", a.PaidAmount, no))
+		event(EventLatePayment, fmt.Sprintf("payment landed after the sale was cancelled; refunding %s automatically (refund %s)", a.Amount, no))
 		return []string{no}
 	case a.Amount != o.Total:
 		// The basket was edited (Amend) after this attempt was made: its
@@ -274,7 +274,10 @@ func closeDetail(a *Attempt, st payments.TradeStatus) string {
 // addAutoRefund records a pending full refund of attempt a and returns its number.
 func addAutoRefund(o *Order, a *Attempt, reason string, now time.Time) string {
 	no := nextRefundNo(o)
-	o.Refunds = append(o.Refunds, Refund{RefundNo: no, OutTradeNo: a.OutTradeNo, Amount: a.PaidAmount,
+	// The trade's amount, not what the buyer paid: with a provider's
+	// discount the buyer paid less, and the refund of the whole trade is
+	// what gives them all of it back.
+	o.Refunds = append(o.Refunds, Refund{RefundNo: no, OutTradeNo: a.OutTradeNo, Amount: a.Amount,
 		Reason: reason, Status: payments.RefundPending, CreatedAt: now, UpdatedAt: now})
 	return no
 }

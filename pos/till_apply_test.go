@@ -149,6 +149,23 @@ func TestDoublePaymentIsRefundedAutomatically(t *testing.T) {
 	}
 }
 
+// A second payment made with a provider's discount (the buyer paid
+// ¥10.00 of ¥12.50) is refunded in full: the trade's amount, which gives
+// the buyer back all they paid.
+func TestDoublePaymentRefundIsTheTradesAmount(t *testing.T) {
+	o := orderWith(OrderAwaitingPayment, AttemptClosed, AttemptWaiting)
+	if _, err := applyTradeStatus(&o, "A2", payments.TradeStatus{State: payments.StatePaid, AmountFen: 1250}, SourcePoll, applyNow); err != nil {
+		t.Fatal(err)
+	}
+	discounted := payments.TradeStatus{State: payments.StatePaid, AmountFen: 1250, PaidFen: 1000}
+	if _, err := applyTradeStatus(&o, "A1", discounted, SourceNotify, applyNow); err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Refunds) != 1 || o.Refunds[0].Amount != 1250 {
+		t.Fatalf("refunds %+v; want one of ¥12.50 (the trade), not ¥10.00 (what the buyer paid)", o.Refunds)
+	}
+}
+
 func TestPollPolicyBudget(t *testing.T) {
 	p := DefaultPollPolicy()
 	count := func(notifying bool, window time.Duration) int {
