@@ -178,8 +178,36 @@ func (t *Till) tryClose(w *watcher, intent Intent, sent, failures int) (done boo
 	if err == nil {
 		return true
 	}
+	if t.settleByQuery(w) {
+		return true // the trade was paid (or closed) after all: booked
+	}
 	t.publishPoll(o, a, sent, failures, err, t.cfg.Poll.backoff(failures))
 	return false
+}
+
+// settleByQuery asks the provider about an attempt whose close failed —
+// refused by a rule the till does not know (a trade just paid is one), or
+// unanswered — and stores what it says. It reports whether the attempt
+// is settled; if not, the close is tried again later, with a query
+// between each try, so a paid sale is always booked.
+func (t *Till) settleByQuery(w *watcher) bool {
+	_, a, ok := t.watched(w)
+	if !ok || !a.Open() {
+		return true
+	}
+	cctx, cancel := t.callCtx(t.ctx)
+	st, err := t.cfg.Providers[a.Channel].Query(cctx, w.outTradeNo)
+	cancel()
+	if err != nil {
+		return false
+	}
+	o, err := t.apply(t.ctx, w.number, w.outTradeNo, st, SourceSystem)
+	if err != nil {
+		t.log.Warn("store the answer to a query after a failed close", "out_trade_no", w.outTradeNo, "err", err)
+		return false
+	}
+	after := findAttempt(&o, w.outTradeNo)
+	return after == nil || !after.Open()
 }
 
 func (t *Till) publishPoll(o Order, a *Attempt, sent, failures int, err error, next time.Duration) {
