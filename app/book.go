@@ -18,9 +18,13 @@ import (
 // cannot be written is the user's to fix (config.InputError).
 func OpenBook(cfg config.Config, opts storage.Options) (*storage.DB, error) {
 	opts.Location = cfg.Location()
+	opts.Mode = storage.ModeLive
+	if cfg.DemoMode() {
+		opts.Mode = storage.ModeDemo
+	}
 	db, err := storage.Open(filepath.Join(cfg.Data, "orders.db"), opts)
 	if err != nil {
-		if errors.Is(err, storage.ErrLocked) || errors.Is(err, storage.ErrDamaged) || errors.Is(err, fs.ErrPermission) ||
+		if errors.Is(err, storage.ErrLocked) || errors.Is(err, storage.ErrDamaged) || errors.Is(err, storage.ErrWrongMode) || errors.Is(err, fs.ErrPermission) ||
 			errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrExist) {
 			return nil, config.BadInput(err)
 		}

@@ -246,3 +246,16 @@ func TestCountSettings(t *testing.T) {
 		t.Fatalf("flag and environment over the file: %+v, %v", c.Relay, err)
 	}
 }
+
+// --demo over live credentials is refused: a demo would run on pretend
+// money in the live till's data dir.
+func TestDemoOverLiveCredentialsRefused(t *testing.T) {
+	file := writeFile(t, "live.toml", "[alipay]\napp_id = \"2021\"\nseller_id = \"2088\"\n")
+	c, err := Load(CmdTill, commandFlags(t, CmdTill, "--config", file, "--demo"), env(map[string]string{"HOME": "/h"}))
+	if err == nil {
+		err = c.Validate()
+	}
+	if err == nil || !strings.Contains(err.Error(), "demo: this configuration has live") {
+		t.Fatalf("--demo over live credentials: %v", err)
+	}
+}

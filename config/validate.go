@@ -40,6 +40,9 @@ func (c Config) Validate() error {
 			add(s.check(c))
 		}
 	}
+	if c.Demo && (c.AlipayOn() || c.WeChatOn()) {
+		add(errors.New("demo: this configuration has live [alipay] or [wechat] credentials, and a demo would run on pretend money in the live data dir; run the demo without that config (or with another --data), or drop --demo"))
+	}
 	if !c.Demo {
 		if c.AlipayOn() {
 			for _, err := range c.checkAlipay() {

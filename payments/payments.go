@@ -224,4 +224,9 @@ var (
 	// close blind never ends it: settle the trade with a query. It comes
 	// wrapped together with ErrRejected.
 	ErrCloseRefused = errors.New("payment provider refused to close the trade; query it to settle")
+	// ErrNotificationRefused: a notification that verified but that the
+	// merchant refuses for good (its trade or amount does not match the
+	// order); the till's own refusals wrap it, so a provider can answer it
+	// as a refusal (4xx) rather than a failure of the merchant's server.
+	ErrNotificationRefused = errors.New("notification refused: it does not match the merchant's order")
 )

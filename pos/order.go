@@ -152,6 +152,17 @@ type Refund struct {
 	Status     payments.RefundState `json:"status"`
 	CreatedAt  time.Time            `json:"created_at"`
 	UpdatedAt  time.Time            `json:"updated_at"`
+	// External: made outside the till (the merchant platform, the
+	// provider's app) and booked from the provider's word.
+	External bool `json:"external,omitempty"`
+}
+
+// Unsettled reports whether the refund may still change: pending at the
+// provider, or ABNORMAL (WeChat Pay could not pay it into the buyer's
+// account; the money waits until the merchant reissues it). Its amount
+// stays reserved either way.
+func (r Refund) Unsettled() bool {
+	return r.Status == payments.RefundPending || r.Status == payments.RefundAbnormal
 }
 
 // Order is one sale.
@@ -220,6 +231,8 @@ const (
 	EventCashPaid        EventKind = "cash_paid"        // paid in cash, with the cash given and the change
 	EventReopened        EventKind = "reopened"         // the order went back to the basket to be edited
 	EventAmended         EventKind = "amended"          // the basket of an open order was edited
+	EventRefundAbnormal  EventKind = "refund_abnormal"  // the refund could not reach the buyer's account; the manager must act
+	EventExternalRefund  EventKind = "external_refund"  // a refund made outside the till, booked from the provider
 )
 
 // EventKinds lists every event kind.
@@ -227,7 +240,7 @@ func EventKinds() []EventKind {
 	return []EventKind{EventCreated, EventAttempt, EventQRIssued, EventQRUnknown, EventWaiting, EventScanned, EventPaid,
 		EventClosing, EventClosed, EventExpired, EventFailed, EventOrderCancelled, EventOrderExpired, EventDoublePayment,
 		EventLatePayment, EventRefundRequested, EventRefunded, EventRefundFailed, EventCodeCharge, EventCodeUnknown,
-		EventWaitPassword, EventReversing, EventCashPaid, EventReopened, EventAmended}
+		EventWaitPassword, EventReversing, EventCashPaid, EventReopened, EventAmended, EventRefundAbnormal, EventExternalRefund}
 }
 
 // Event is one entry of an order's append-only log.

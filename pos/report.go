@@ -24,6 +24,13 @@ type DayReport struct {
 	ByChannel map[payments.Channel]Tally `json:"by_channel"` // paid orders, by the channel that paid
 	Paid      Tally                      `json:"paid"`       // orders paid (incl. later refunded)
 	Refunded  Tally                      `json:"refunded"`   // successful refunds of sales
+	// ExternalRefunded is the part of Refunded made outside the till (the
+	// merchant platform, the provider's app), booked from the provider.
+	ExternalRefunded Tally `json:"external_refunded"`
+	// Abnormal counts refunds the provider could not pay into the buyer's
+	// account (WeChat ABNORMAL): reserved, not yet given back; the
+	// manager reissues them on the merchant platform.
+	Abnormal Tally `json:"abnormal_refunds"`
 	// AutoRefunded counts automatic refunds of second payments: money that
 	// came in twice for one sale and went straight back.
 	AutoRefunded Tally `json:"auto_refunded"`
@@ -55,12 +62,16 @@ func BuildDayReport(day time.Time, orders []Order) DayReport {
 			r.ByChannel[o.Channel] = ch
 		}
 		for _, ref := range o.Refunds {
-			if ref.Status != payments.RefundSuccess {
-				continue
-			}
-			if ref.OutTradeNo == o.PaidBy {
+			switch {
+			case ref.Status == payments.RefundAbnormal:
+				r.Abnormal.add(ref.Amount)
+			case ref.Status != payments.RefundSuccess:
+			case ref.OutTradeNo == o.PaidBy:
 				r.Refunded.add(ref.Amount)
-			} else {
+				if ref.External {
+					r.ExternalRefunded.add(ref.Amount)
+				}
+			default:
 				r.AutoRefunded.add(ref.Amount)
 			}
 		}

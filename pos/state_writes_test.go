@@ -11,14 +11,14 @@ import (
 
 // TestEveryStatusWriteGoesThroughMove keeps the tables the truth: outside
 // move, no code of the till assigns an order's or an attempt's Status
-// (a refund's own state, set in settleRefund, is not one of the
+// (a refund's own state, set in settleRefundIn, is not one of the
 // machines).
 func TestEveryStatusWriteGoesThroughMove(t *testing.T) {
 	entries, err := os.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowedIn := map[string]bool{"move": true, "settleRefund": true}
+	allowedIn := map[string]bool{"move": true, "settleRefundIn": true}
 	fset := token.NewFileSet()
 	for _, e := range entries {
 		name := e.Name()

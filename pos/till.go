@@ -20,8 +20,8 @@ var (
 	ErrClosePending       = errors.New("the provider has not confirmed the close yet")
 	ErrRefundTooMuch      = errors.New("refund exceeds what was paid")
 	ErrNotPaid            = errors.New("order is not paid")
-	ErrUnknownTrade       = errors.New("notification names no attempt of this till")
-	ErrMismatch           = errors.New("notification does not match the stored attempt")
+	ErrUnknownTrade       = fmt.Errorf("notification names no attempt of this till: %w", payments.ErrNotificationRefused)
+	ErrMismatch           = fmt.Errorf("notification does not match the stored attempt: %w", payments.ErrNotificationRefused)
 	ErrTillClosed         = errors.New("till is shutting down")
 )
 

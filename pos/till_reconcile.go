@@ -41,6 +41,11 @@ func (t *Till) HandleNotification(ctx context.Context, n payments.Notification, 
 	if _, err := t.apply(ctx, o.Number, no, n.Status, src); err != nil {
 		return fmt.Errorf("notification %s: %w", n.ID, err)
 	}
+	if n.Refund != nil {
+		if err := t.applyRefundNotice(ctx, o.Number, no, *n.Refund, src); err != nil {
+			return fmt.Errorf("notification %s: refund: %w", n.ID, err)
+		}
+	}
 	if _, err := t.store.RecordNotification(ctx, string(n.Channel), n.ID, n.ReceivedAt); err != nil {
 		return fmt.Errorf("notification %s: record: %w", n.ID, err)
 	}
@@ -75,6 +80,10 @@ func (t *Till) Reconcile(ctx context.Context) ([]Change, error) {
 	}
 	for _, o := range pending {
 		for _, r := range o.Refunds {
+			if r.Status == payments.RefundAbnormal {
+				t.retryRefund(o.Number, r.RefundNo) // asked about, never sent again
+				continue
+			}
 			if r.Status != payments.RefundPending {
 				continue
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"qrtill/payments"
 )
@@ -11,6 +12,11 @@ import (
 // ErrRefundPending means the provider has not confirmed a refund yet; the
 // till keeps asking in the background and the refund stays reserved.
 var ErrRefundPending = errors.New("refund is pending at the provider")
+
+// ErrRefundAbnormal means the provider made the refund but could not pay
+// it into the buyer's account (WeChat ABNORMAL): the manager must reissue
+// it on the merchant platform; its amount stays reserved.
+var ErrRefundAbnormal = errors.New("refund is abnormal at the provider")
 
 // Refundable is how much of an order's payment can still be refunded:
 // the paid amount less every refund that succeeded or is pending.
@@ -94,43 +100,68 @@ func (t *Till) issueRefund(ctx context.Context, number, refundNo string) (Order,
 		t.goRefund(number, refundNo)
 		return o, ErrRefundPending
 	}
-	return t.settleRefund(ctx, number, refundNo, res.State, res.RawCode)
+	o, err = t.settleRefund(ctx, number, refundNo, res.State, res.RawCode)
+	if err == nil && res.State == payments.RefundAbnormal {
+		err = ErrRefundAbnormal
+	}
+	return o, err
 }
 
-// settleRefund stores a refund's final state and moves the order.
+// settleRefund stores what the provider says of a refund and moves the
+// order.
 func (t *Till) settleRefund(ctx context.Context, number, refundNo string, state payments.RefundState, detail string) (Order, error) {
 	now := t.cfg.Clock()
 	return t.update(ctx, number, func(o *Order) ([]Event, error) {
-		r := findRefund(o, refundNo)
-		if r == nil || r.Status != payments.RefundPending {
-			return nil, nil
-		}
-		r.Status = state
-		r.UpdatedAt = now
-		o.UpdatedAt = now
-		if state != payments.RefundSuccess {
-			return []Event{{At: now, Source: SourceSystem, Kind: EventRefundFailed, OutTradeNo: r.OutTradeNo,
-				Detail: fmt.Sprintf("refund %s of %s failed: %s", refundNo, r.Amount, orDash(detail))}}, nil
-		}
-		a := findAttempt(o, r.OutTradeNo)
-		refunded := refundedOn(o, r.OutTradeNo)
-		switch {
-		case r.OutTradeNo == o.PaidBy && refunded >= a.Amount:
-			if err := move(&o.Status, OrderRefunded, o.Number); err != nil {
-				return nil, err
-			}
-		case r.OutTradeNo == o.PaidBy:
-			if err := move(&o.Status, OrderPartiallyRefunded, o.Number); err != nil {
-				return nil, err
-			}
-		case a != nil && a.Status == AttemptPaid && refunded >= a.PaidAmount:
-			if err := move(&a.Status, AttemptRefunded, a.OutTradeNo); err != nil {
-				return nil, err
-			}
-		}
-		return []Event{{At: now, Source: SourceSystem, Kind: EventRefunded, OutTradeNo: r.OutTradeNo,
-			Detail: fmt.Sprintf("refund %s of %s done", refundNo, r.Amount)}}, nil
+		return settleRefundIn(o, refundNo, state, detail, now)
 	})
+}
+
+// settleRefundIn applies a refund's new state to the order: a refund
+// done moves the order to partly or wholly refunded; a failed one frees
+// its amount; an ABNORMAL one keeps it reserved and tells the manager
+// what to do. Only an unsettled refund moves; the same answer twice
+// changes nothing.
+func settleRefundIn(o *Order, refundNo string, state payments.RefundState, detail string, now time.Time) ([]Event, error) {
+	r := findRefund(o, refundNo)
+	if r == nil || !r.Unsettled() || r.Status == state {
+		return nil, nil
+	}
+	r.Status, r.UpdatedAt, o.UpdatedAt = state, now, now
+	switch state {
+	case payments.RefundSuccess:
+	case payments.RefundAbnormal:
+		return []Event{{At: now, Source: SourceSystem, Kind: EventRefundAbnormal, OutTradeNo: r.OutTradeNo,
+			Detail: fmt.Sprintf("refund %s of %s is ABNORMAL: WeChat Pay could not pay it into the buyer's account "+
+				"(a closed bank card, a frozen balance). The money waits in WeChat Pay; on the merchant platform, "+
+				"reissue the refund to the buyer's balance or another card. The amount stays reserved until then.",
+				refundNo, r.Amount)}}, nil
+	default:
+		return []Event{{At: now, Source: SourceSystem, Kind: EventRefundFailed, OutTradeNo: r.OutTradeNo,
+			Detail: fmt.Sprintf("refund %s of %s failed: %s", refundNo, r.Amount, orDash(detail))}}, nil
+	}
+	if err := markRefunded(o, r.OutTradeNo); err != nil {
+		return nil, err
+	}
+	return []Event{{At: now, Source: SourceSystem, Kind: EventRefunded, OutTradeNo: r.OutTradeNo,
+		Detail: fmt.Sprintf("refund %s of %s done", refundNo, r.Amount)}}, nil
+}
+
+// markRefunded moves the order, or a second payment's attempt, as far as
+// the refunds done on an attempt reach.
+func markRefunded(o *Order, outTradeNo string) error {
+	a := findAttempt(o, outTradeNo)
+	refunded := refundedOn(o, outTradeNo)
+	switch {
+	case outTradeNo == o.PaidBy && a != nil && refunded >= a.Amount:
+		if o.Status != OrderRefunded {
+			return move(&o.Status, OrderRefunded, o.Number)
+		}
+	case outTradeNo == o.PaidBy:
+		return move(&o.Status, OrderPartiallyRefunded, o.Number)
+	case a != nil && a.Status == AttemptPaid && refunded >= a.PaidAmount:
+		return move(&a.Status, AttemptRefunded, a.OutTradeNo)
+	}
+	return nil
 }
 
 // goRefund keeps asking the provider about a pending refund, with
@@ -165,7 +196,7 @@ func (t *Till) retryRefund(number, refundNo string) (done bool) {
 		return true
 	}
 	r := findRefund(&o, refundNo)
-	if r == nil || r.Status != payments.RefundPending {
+	if r == nil || !r.Unsettled() {
 		return true
 	}
 	a := findAttempt(&o, r.OutTradeNo)
@@ -180,6 +211,11 @@ func (t *Till) retryRefund(number, refundNo string) (done bool) {
 	res, qerr := prov.QueryRefund(cctx, a.OutTradeNo, refundNo)
 	cancel()
 	switch {
+	case qerr == nil && res.State == payments.RefundAbnormal:
+		// ABNORMAL waits for the merchant to act, maybe for days: it is
+		// asked about again at the next start, not every few seconds.
+		_, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode)
+		return err == nil
 	case qerr == nil && res.State != payments.RefundPending:
 		_, err := t.settleRefund(t.ctx, number, refundNo, res.State, res.RawCode)
 		return err == nil
@@ -188,6 +224,9 @@ func (t *Till) retryRefund(number, refundNo string) (done bool) {
 	case !errors.Is(qerr, payments.ErrNotFound):
 		t.log.Warn("refund query failed", "refund_no", refundNo, "err", qerr)
 		return false
+	}
+	if r.Status == payments.RefundAbnormal {
+		return false // made, and waiting at the provider: never sent again
 	}
 	// Not found: the refund request never landed; send it again.
 	cctx, cancel = t.callCtx(t.ctx)

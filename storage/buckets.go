@@ -57,6 +57,7 @@ var allBuckets = [][]byte{
 var (
 	keySchemaVersion = []byte("schema_version")
 	keyTimeZone      = []byte("time_zone")
+	keyMode          = []byte("mode")
 )
 
 // appendFill is the fill percent of the buckets whose keys mostly arrive

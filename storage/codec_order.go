@@ -9,9 +9,10 @@ import (
 	"qrtill/pos"
 )
 
-// An order value is formatOrderV3, the lengths of its three slices, then
+// An order value is formatOrderV4, the lengths of its three slices, then
 // every field of pos.Order in a fixed order: formatOrderV2's, then the
-// counter's tail (codec_counter.go). Decoding it is many times
+// counter's tail (codec_counter.go), then the going-live tail
+// (codec_live.go). Decoding it is many times
 // faster than JSON, which keeps a 10,000-order day quick to list, and it
 // is about a third of JSON's size. Strings that repeat the order number
 // (out_trade_no, refund numbers) keep only what differs, statuses and
@@ -34,7 +35,7 @@ var (
 	orderStatusWords   = []string{"open", "awaiting_payment", "paid", "cancelled", "expired", "partially_refunded", "refunded"}
 	attemptStatusWords = []string{"creating", "waiting", "scanned", "closing", "paid", "closed", "expired", "failed", "refunded"}
 	channelWords       = []string{"alipay", "wechat", "cash"}
-	refundStatusWords  = []string{"pending", "success", "failed"}
+	refundStatusWords  = []string{"pending", "success", "failed", "abnormal"}
 	intentWords        = []string{"cancel", "expire", "switch", "abandon"}
 	lastCodeWords      = []string{"WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_CLOSED", "TRADE_FINISHED",
 		"SUCCESS", "NOTPAY", "USERPAYING", "CLOSED", "REFUND", "PAYERROR", "REVOKED", "ACQ.TRADE_NOT_EXIST", "ORDERNOTEXIST"}
@@ -44,7 +45,7 @@ var (
 // encodeOrder encodes an order value.
 func encodeOrder(o *pos.Order) []byte {
 	w := writer{b: make([]byte, 0, 384)}
-	w.b = append(w.b, formatOrderV3)
+	w.b = append(w.b, formatOrderV4)
 	w.count(len(o.Lines), o.Lines == nil)
 	w.count(len(o.Attempts), o.Attempts == nil)
 	w.count(len(o.Refunds), o.Refunds == nil)
@@ -67,6 +68,7 @@ func encodeOrder(o *pos.Order) []byte {
 		encodeRefund(&w, o, &o.Refunds[i])
 	}
 	encodeCounterTail(&w, o)
+	encodeLiveTail(&w, o)
 	return w.b
 }
 
@@ -149,7 +151,7 @@ func (d *decoder) order(o *pos.Order, v []byte) error {
 		return json.Unmarshal(v, o)
 	case len(v) > 0 && v[0] == formatOrderV1:
 		return decodeOrderV1(o, string(v), d)
-	case len(v) == 0 || v[0] != formatOrderV2 && v[0] != formatOrderV3:
+	case len(v) == 0 || v[0] < formatOrderV2 || v[0] > formatOrderV4:
 		return errors.New("unknown value format")
 	}
 	r := reader{s: d.strs.copyOf(v), off: 1, d: d}
@@ -175,8 +177,11 @@ func (d *decoder) order(o *pos.Order, v []byte) error {
 	for i := range o.Refunds {
 		decodeRefund(&r, o, &o.Refunds[i])
 	}
-	if v[0] == formatOrderV3 {
+	if v[0] >= formatOrderV3 {
 		decodeCounterTail(&r, o)
+	}
+	if v[0] >= formatOrderV4 {
+		decodeLiveTail(&r, o)
 	}
 	return r.done(o)
 }

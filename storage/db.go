@@ -51,6 +51,11 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for tests and benchmarks: a crash
 	// can lose or corrupt data.
 	NoSync bool
+	// Mode is the till's, ModeDemo or ModeLive ("" = not checked). A
+	// book records the mode of the till that first writes it, and is
+	// refused to a till in the other mode (ErrWrongMode): demo orders
+	// never share a book with live ones.
+	Mode string
 }
 
 // DB is the bbolt order book. It implements pos.Store and is safe for
@@ -211,7 +216,12 @@ func (db *DB) prepare(opts Options) error {
 	if db.readOnly {
 		return db.readLayout(opts.Location)
 	}
-	err := db.update(context.Background(), func(tx *bolt.Tx) error { return migrate(tx, db.loc) })
+	err := db.update(context.Background(), func(tx *bolt.Tx) error {
+		if err := migrate(tx, db.loc); err != nil {
+			return err
+		}
+		return checkMode(tx, opts.Mode)
+	})
 	if err != nil {
 		return fmt.Errorf("open order book %s: %w", db.path, err)
 	}

@@ -24,6 +24,8 @@ var (
 	// ErrNoBook means a read-only Open found no order book at the path:
 	// nothing has been sold there yet.
 	ErrNoBook = errors.New("no order book yet")
+	// ErrWrongMode: a demo till on a live book, or the other way round.
+	ErrWrongMode = errors.New("order book belongs to a till in the other mode")
 )
 
 // lockedError is what Open returns when the file lock times out: one

@@ -8,7 +8,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"qrtill/payments"
 	"qrtill/pos"
 )
 
@@ -38,7 +37,7 @@ func indexOf(o *pos.Order, loc *time.Location) (indexed, error) {
 		ix.attempts[a.OutTradeNo] = a.Open()
 	}
 	for _, r := range o.Refunds {
-		if r.Status == payments.RefundPending {
+		if r.Unsettled() {
 			ix.pendingRefunds = true
 		}
 	}

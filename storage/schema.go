@@ -31,6 +31,10 @@ var migrations = []migration{
 	{version: 2, name: "orders filed under the shop's day in one zone; compact values; one event log per order"},
 	// numberOrders does the work, after fileUnder: it needs the shop's days.
 	{version: 3, name: "daily numbers per shop day; attempt kinds and cash in the order value"},
+	// New writes use formatOrderV4 (external refunds); older values read
+	// as they are. The book also records whether it is a demo's or a
+	// live till's.
+	{version: 4, name: "external and ABNORMAL refunds in the order value; the book's mode, demo or live"},
 }
 
 // schemaVersion is the newest version this code writes.

@@ -196,6 +196,8 @@ func (p *Provider) Acknowledge(w http.ResponseWriter, err error) {
 		status, msg = http.StatusBadRequest, "wrong merchant"
 	case errors.Is(err, payments.ErrMalformed):
 		status, msg = http.StatusBadRequest, "malformed notification"
+	case errors.Is(err, payments.ErrNotificationRefused):
+		status, msg = http.StatusBadRequest, "the trade or its amount does not match the merchant's order"
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

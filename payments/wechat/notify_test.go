@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -202,6 +203,10 @@ func TestAcknowledge(t *testing.T) {
 		{payments.ErrWrongMerchant, http.StatusBadRequest, `{"code":"FAIL","message":"wrong merchant"}`},
 		{payments.ErrMalformed, http.StatusBadRequest, `{"code":"FAIL","message":"malformed notification"}`},
 		{errors.New("disk full: secret " + kitAPIv3Key), http.StatusInternalServerError, `{"code":"FAIL","message":"internal error"}`},
+		// The till refuses a correctly signed notification for the wrong
+		// amount: a refusal naming the reason, not a server failure.
+		{fmt.Errorf("apply: amount ¥1.00, attempt is ¥2.00: %w", payments.ErrNotificationRefused), http.StatusBadRequest,
+			`{"code":"FAIL","message":"the trade or its amount does not match the merchant's order"}`},
 	}
 	for _, tc := range cases {
 		w := httptest.NewRecorder()
