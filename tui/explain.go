@@ -46,6 +46,8 @@ func Explain(lang Lang, err error, ch payments.Channel, retryIn time.Duration) s
 		return T(lang, "refund.no")
 	case errors.Is(err, pos.ErrRefundPending):
 		return T(lang, "e.refundpending")
+	case errors.Is(err, pos.ErrRefundAbnormal):
+		return T(lang, "e.refundabnormal")
 	case errors.Is(err, pos.ErrRefundManagerOnly):
 		return T(lang, "e.refundmgr")
 	case errors.Is(err, pos.ErrReportManagerOnly):

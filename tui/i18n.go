@@ -88,6 +88,7 @@ var messages = map[string][2]string{ // [en, zh]
 	"pin.ask":               {"Manager PIN:", "店长密码："},
 	"pin.checking":          {"Checking the PIN…", "正在核对密码…"},
 	"e.cannotsave":          {"Cannot save — do not hand over the goods yet. The order book does not take writes (is the disk full?); the till keeps trying.", "无法保存——请先不要交付商品。订单簿无法写入（磁盘满了？），收银台会继续重试。"},
+	"e.refundabnormal":      {"WeChat Pay could not pay the refund into the customer's account; reissue it on the merchant platform (the amount stays reserved).", "微信支付无法将退款退回顾客账户，请在商户平台重新发起（该金额保持冻结）。"},
 	"e.noprint":             {"Only a paid or refunded order has a receipt to print.", "只有已支付或已退款的订单可以打印小票。"},
 	"e.pinlocked":           {"Too many wrong PINs; wait a minute and try again.", "密码错误次数过多，请一分钟后再试。"},
 	"k.quit":                {"quit", "退出"},
@@ -183,6 +184,8 @@ var eventWords = map[pos.EventKind][2]string{
 	pos.EventCashPaid:        {"paid in cash", "现金已收"},
 	pos.EventReopened:        {"back to the basket", "返回购物篮修改"},
 	pos.EventAmended:         {"basket edited", "购物篮已修改"},
+	pos.EventRefundAbnormal:  {"refund stuck: reissue it on the merchant platform", "退款异常：请在商户平台重新发起"},
+	pos.EventExternalRefund:  {"refunded outside the till", "在收银台外退款"},
 }
 
 // T returns a message in a language.
