@@ -145,6 +145,14 @@ func TestValidate(t *testing.T) {
 			c.WeChat = wechat.Config{MchID: "1", AppID: "wx", SerialNo: "s", PrivateKeyFile: tight, APIv3KeyFile: tight, PublicKeyID: "X", PublicKeyFile: tight}
 		}, []string{"wechat.public_key_id: \"X\" should start with PUB_KEY_ID_"}},
 		{"relay without till", func(c *Config) { c.Notify.RelayURL = "https://r"; c.Notify.RelayTokenFile = tight }, []string{"notify.relay_till"}},
+		{"wechat live notify over http", func(c *Config) {
+			c.WeChat = wechat.Config{MchID: "1", AppID: "wx", SerialNo: "s", PrivateKeyFile: tight, APIv3KeyFile: tight,
+				PublicKeyID: "PUB_KEY_ID_1", PublicKeyFile: tight}
+			c.Notify.PublicURL = "http://shop.example"
+		}, []string{"notify.public_url", "plain http", "https"}},
+		{"wechat neither public key nor platform certificates", func(c *Config) {
+			c.WeChat = wechat.Config{MchID: "1", AppID: "wx", SerialNo: "s", PrivateKeyFile: tight, APIv3KeyFile: tight}
+		}, []string{"wechat.public_key_id: missing", "platform_certificates"}},
 	}
 	for _, tt := range tests {
 		c := base
@@ -160,6 +168,13 @@ func TestValidate(t *testing.T) {
 	ok.Alipay = alipay.Config{AppID: "1", SellerID: "2", AppPrivateKeyFile: tight, AlipayPublicKeyFile: tight}
 	if err := ok.Validate(); err != nil || ok.DemoMode() {
 		t.Errorf("valid live config: err %v demo %v", err, ok.DemoMode())
+	}
+	platform := base // a merchant still on platform certificates, notified over https
+	platform.WeChat = wechat.Config{MchID: "1", AppID: "wx", SerialNo: "s", PrivateKeyFile: tight, APIv3KeyFile: tight,
+		PlatformCertificates: true}
+	platform.Notify.PublicURL = "https://shop.example"
+	if err := platform.Validate(); err != nil {
+		t.Errorf("platform-certificate merchant: %v", err)
 	}
 }
 

@@ -106,6 +106,8 @@ var settings = []setting{
 	{key: "wechat.api_v3_key_file", field: func(c *Config) any { return &c.WeChat.APIv3KeyFile }},
 	{key: "wechat.public_key_id", field: func(c *Config) any { return &c.WeChat.PublicKeyID }},
 	{key: "wechat.public_key_file", field: func(c *Config) any { return &c.WeChat.PublicKeyFile }},
+	{key: "wechat.platform_certificates", usage: "verify WeChat Pay with platform certificates (merchants not yet on the WeChat Pay public key; both during the switch)",
+		kind: kindBool, field: func(c *Config) any { return &c.WeChat.PlatformCertificates }},
 	{key: "wechat.base_url", field: func(c *Config) any { return &c.WeChat.BaseURL },
 		check: optionalURL("wechat.base_url", func(c Config) string { return c.WeChat.BaseURL })},
 

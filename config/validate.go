@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"qrtill/payments"
+	"qrtill/payments/wechat"
 )
 
 // problems is every problem Validate found, read as one sentence.
@@ -163,15 +164,37 @@ func (c Config) checkWeChat() []error {
 		required("wechat.mch_id", w.MchID, "your merchant id"),
 		required("wechat.app_id", w.AppID, "the app id bound to the merchant"),
 		required("wechat.serial_no", w.SerialNo, "your merchant certificate serial number"),
-		required("wechat.public_key_id", w.PublicKeyID, "the PUB_KEY_ID_… of the WeChat Pay public key"),
 		secretFile("wechat.private_key_file", w.PrivateKeyFile),
 		secretFile("wechat.api_v3_key_file", w.APIv3KeyFile),
-		existingFile("wechat.public_key_file", w.PublicKeyFile),
+	}
+	// Public-key mode needs the key; a merchant still on platform
+	// certificates may leave it out, or give both during the switch.
+	if !w.PlatformCertificates || w.PublicKeyID != "" || w.PublicKeyFile != "" {
+		errs = append(errs, required("wechat.public_key_id", w.PublicKeyID, "the PUB_KEY_ID_… of the WeChat Pay public key (or set platform_certificates = true)"),
+			existingFile("wechat.public_key_file", w.PublicKeyFile))
 	}
 	if w.PublicKeyID != "" && !strings.HasPrefix(w.PublicKeyID, "PUB_KEY_ID_") {
 		errs = append(errs, fmt.Errorf("wechat.public_key_id: %q should start with PUB_KEY_ID_; copy it from the merchant platform", w.PublicKeyID))
 	}
-	return errs
+	return append(errs, c.checkWeChatNotifyURL())
+}
+
+// checkWeChatNotifyURL refuses a notify URL WeChat Pay would not post a
+// live merchant's notifications to: plain http. The URL is the relay's
+// when notifications come through one, else notify.public_url; a
+// gateway_url/base_url (a sandbox) may stay http.
+func (c Config) checkWeChatNotifyURL() error {
+	base, field := c.Notify.PublicURL, "notify.public_url"
+	if c.Notify.RelayURL != "" {
+		base, field = c.Notify.RelayURL, "notify.relay_url"
+	}
+	if base == "" {
+		return nil // no notify URL: the provider says so when it needs one
+	}
+	if err := wechat.CheckNotifyURL(strings.TrimRight(base, "/")+"/notify/wechat", c.WeChat.BaseURL == ""); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
 }
 
 func required(field, value, what string) error {
