@@ -116,3 +116,16 @@ func (p *screenPrinter) broadcast(o printer.Outcome) {
 		}
 	}
 }
+
+// Demo is what the screens show of a demo till: DEMO in every header,
+// and the sandbox's address and the data dir on the help screen.
+func (a *App) Demo() tui.DemoInfo {
+	if !a.cfg.DemoMode() {
+		return tui.DemoInfo{}
+	}
+	d := tui.DemoInfo{On: true, Data: a.cfg.Data}
+	if a.sandbox != nil {
+		d.Sandbox = a.sandbox.baseURL
+	}
+	return d
+}

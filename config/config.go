@@ -36,6 +36,8 @@ type Config struct {
 	Relay  RelayConfig
 	// Manager is the local till's manager PIN.
 	Manager ManagerConfig
+	// TUI is the screens' look.
+	TUI TUIConfig
 	// Printer is the receipt printer; Backup the daily copies of the book.
 	Printer PrinterConfig
 	Backup  BackupConfig
@@ -57,6 +59,13 @@ type NotifyConfig struct {
 	RelayURL       string // relay base URL; notifications then come through it
 	RelayTill      string // this till's id at the relay
 	RelayTokenFile string
+}
+
+// TUIConfig is the screens' look ([tui]).
+type TUIConfig struct {
+	// QRInvert: "auto" draws the QR's dark modules dark on the terminal's
+	// own background (detected); "true" or "false" force it.
+	QRInvert string
 }
 
 // PrinterConfig is the receipt printer ([printer]).

@@ -33,3 +33,12 @@ func checkBackupKeep(c Config) error {
 	}
 	return nil
 }
+
+// checkQRInvert refuses a [tui] qr_invert other than auto, true, false.
+func checkQRInvert(c Config) error {
+	switch c.TUI.QRInvert {
+	case "auto", "true", "false", "":
+		return nil
+	}
+	return fmt.Errorf("tui.qr_invert: %q is not auto, true or false", c.TUI.QRInvert)
+}

@@ -111,6 +111,8 @@ var settings = []setting{
 	{key: "wechat.base_url", field: func(c *Config) any { return &c.WeChat.BaseURL },
 		check: optionalURL("wechat.base_url", func(c Config) string { return c.WeChat.BaseURL })},
 
+	{key: "tui.qr_invert", usage: "QR colours: auto (follow the terminal's background), true (for a light one) or false (for a dark one)",
+		def: "auto", field: func(c *Config) any { return &c.TUI.QRInvert }, check: checkQRInvert},
 	{key: "printer.address", flag: "printer", cmds: printCmds, usage: "receipt printer: tcp://HOST:9100 or a device path such as /dev/usb/lp0",
 		field: func(c *Config) any { return &c.Printer.Address }, check: checkPrinterAddress},
 	{key: "printer.width", usage: "paper width of the receipt printer in mm: 58 or 80",

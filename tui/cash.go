@@ -24,7 +24,7 @@ type cashEntry struct {
 }
 
 func newCashEntry(c *common) cashEntry {
-	in := textinput.New()
+	in := newInput(c)
 	in.Prompt = "¥ "
 	in.CharLimit = 16
 	in.PlaceholderStyle = c.styles.Placeholder

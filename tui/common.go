@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
 	"log/slog"
 	"time"
 
@@ -58,9 +60,18 @@ type common struct {
 	flash    string // a refusal worded for the cashier, until the next key
 
 	saveFailing bool // the order book does not take the till's writes
+	demo        DemoInfo
+	bell        func() // nil: none
 
 	lastRequest uint64    // the last request id handed out
 	outbox      []tea.Msg // navigation posted during one Update
+}
+
+// DemoInfo is what the screens show of a demo till.
+type DemoInfo struct {
+	On      bool
+	Sandbox string // the sandbox gateway's address (its wallet page for phones)
+	Data    string // the data dir
 }
 
 // session is who is at this terminal.
@@ -161,3 +172,13 @@ type frame struct{ width, height int }
 
 // SetSize sets the drawing area.
 func (f *frame) SetSize(width, height int) { f.width, f.height = width, height }
+
+// newInput is a text input that does not blink: a blinking cursor
+// redraws the line twice a second, bytes to every kiosk for nothing.
+func newInput(c *common) textinput.Model {
+	in := textinput.New()
+	in.Cursor.SetMode(cursor.CursorStatic)
+	in.PlaceholderStyle = c.styles.Placeholder
+	in.Cursor.Style = c.styles.Cursor
+	return in
+}

@@ -21,7 +21,7 @@ func statusWord(lang Lang, st pos.OrderStatus) string {
 	case pos.OrderExpired:
 		return T(lang, "st.expired")
 	}
-	return string(st)
+	return orderStatusText(lang, st)
 }
 
 // orderStatusText is an order status as the order book words it.
@@ -29,12 +29,20 @@ func orderStatusText(lang Lang, st pos.OrderStatus) string {
 	return T(lang, "os."+string(st))
 }
 
-// eventText words an event: its detail in English, a label in Chinese.
+// refundStateText is a refund's state in words.
+func refundStateText(lang Lang, r pos.Refund) string {
+	return T(lang, "rs."+string(r.Status))
+}
+
+// eventText words an event by its kind, in the session's language; the
+// event's own detail (English, for the log) shows only for a kind that
+// has no label.
 func eventText(lang Lang, e pos.Event) string {
-	if lang == Chinese {
-		if label, ok := eventWords[e.Kind]; ok {
+	if label, ok := eventWords[e.Kind]; ok {
+		if lang == Chinese {
 			return label[1]
 		}
+		return label[0]
 	}
 	return e.Detail
 }

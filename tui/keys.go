@@ -40,6 +40,7 @@ type SaleKeys struct {
 type PayKeys struct {
 	Alipay, WeChat, Cash, Code, Back, Invert, Next key.Binding
 	CashGiven                                      key.Binding
+	Notes                                          key.Binding // the cash entry's quick notes, as help shows them
 }
 
 // CashKeys are the cash entry's: quick notes and back.
@@ -74,15 +75,17 @@ func DefaultKeyMap(lang Lang) KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], T(lang, help)))
 	}
 	up, down, back := b("k.move", "up"), b("k.move", "down"), b("k.back", "esc")
+	up.SetHelp("↑/↓", T(lang, "k.move"))
 	prev, next := b("k.prevday", "["), b("k.nextday", "]")
 	print := b("k.print", "f9")
 	return KeyMap{
-		Global: GlobalKeys{Help: b("k.help", "f1", "?"), Quit: b("k.quit", "ctrl+c")},
-		Sale: SaleKeys{Add: b("k.add", "enter"), Up: up, Down: down, Plus: b("k.qty", "+"), Minus: b("k.qty", "-"),
-			Remove: b("k.remove", "delete"), Checkout: b("k.pay", "f12", "ctrl+p"),
+		Global: GlobalKeys{Help: helped(b("k.help", "f1", "?"), "f1/?"), Quit: b("k.quit", "ctrl+c")},
+		Sale: SaleKeys{Add: b("k.add", "enter"), Up: up, Down: down, Plus: helped(b("k.qty", "+"), "+/-"), Minus: b("k.qty", "-"),
+			Remove: b("k.remove", "delete"), Checkout: helped(b("k.pay", "f12", "ctrl+p"), "f12/ctrl+p"),
 			Orders: b("k.orders", "f2"), Report: b("k.report", "f3"), CancelSale: b("k.cancelsale", "esc")},
 		Pay: PayKeys{Alipay: b("k.alipay", "1"), WeChat: b("k.wechat", "2"), Cash: b("k.cash", "3"),
 			Code: key.NewBinding(key.WithKeys("enter"), key.WithHelp(T(lang, "k.scan"), T(lang, "k.code"))),
+			Notes: key.NewBinding(key.WithKeys("f5", "f6", "f7", "f8"), key.WithHelp("f5–f8", "¥10 ¥20 ¥50 ¥100")),
 			Back: b("k.basket", "esc"), Invert: b("k.invert", "i"), Next: b("k.next", "enter"),
 			CashGiven: b("k.cashgiven", "enter")},
 		Cash: CashKeys{Ten: b("k.note", "f5"), Twenty: b("k.note", "f6"), Fifty: b("k.note", "f7"), Hundred: b("k.note", "f8"),
@@ -113,8 +116,8 @@ func (k KeyMap) reportHelp(b key.Binding) key.Binding { return enabledIf(b, k.ma
 func (k KeyMap) FullHelp() [][]key.Binding {
 	s, p, o := k.Sale, k.Pay, k.Orders
 	return [][]key.Binding{
-		{s.Add, s.Up, s.Plus, s.Minus, s.Remove, s.Checkout, s.CancelSale},
-		{p.Alipay, p.WeChat, p.Cash, p.Code, p.Back, p.Invert},
+		{s.Add, s.Up, s.Plus, s.Remove, s.Checkout, s.CancelSale},
+		{p.Alipay, p.WeChat, p.Cash, p.Notes, p.Code, p.Back, p.Invert},
 		{k.Receipt.Next, k.Receipt.Print},
 		{s.Orders, o.Open, o.PrevDay, o.NextDay, o.Filter, k.refundHelp(), o.PayAgain, k.reportHelp(s.Report), o.Print, o.Back},
 		{k.Global.Help, k.Global.Quit},
@@ -128,5 +131,11 @@ func (k KeyMap) refundHelp() key.Binding { return enabledIf(k.Orders.Refund, k.m
 // bar shows only keys that do something now.
 func enabledIf(b key.Binding, cond bool) key.Binding {
 	b.SetEnabled(b.Enabled() && cond)
+	return b
+}
+
+// helped is b with its help showing keys (e.g. "+/-" for + and -).
+func helped(b key.Binding, keys string) key.Binding {
+	b.SetHelp(keys, b.Help().Desc)
 	return b
 }

@@ -12,13 +12,16 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"qrtill/payments"
 	"qrtill/pos"
@@ -49,16 +52,19 @@ type Till interface {
 
 // Options configure the screens of one terminal.
 type Options struct {
-	Till               Till
-	Catalog            *pos.Catalog
-	Cashier, Terminal  string
-	Lang               Lang
-	ShopName           string
-	Renderer           *lipgloss.Renderer // per SSH session; nil = default
-	Width, Height      int
-	Reconcile          bool // settle open payments before the first sale
-	Manager            bool // may refund and see the day report
-	Inverse            bool // QR colours for light terminals
+	Till              Till
+	Catalog           *pos.Catalog
+	Cashier, Terminal string
+	Lang              Lang
+	ShopName          string
+	Renderer          *lipgloss.Renderer // per SSH session; nil = default
+	Width, Height     int
+	Reconcile         bool // settle open payments before the first sale
+	Manager           bool // may refund and see the day report
+	// QRInvert is [tui] qr_invert: "auto" (or "") draws the QR's dark
+	// modules dark on the terminal's own background, as the renderer
+	// detects it (per SSH session too); "true" and "false" force it.
+	QRInvert           string
 	Updates            <-chan pos.Update
 	StopUpdates        func()
 	DisableTickSeconds bool // tests: no clock or spinner ticks
@@ -76,13 +82,19 @@ type Options struct {
 	// comes from their key) they are refused.
 	PINHash string
 	AskPIN  bool
+	// Bell rings the terminal's bell (writes BEL to it), once when a sale
+	// is paid; nil = no bell.
+	Bell func()
+	// Demo marks a demo till: DEMO in every header, and on the help
+	// screen the sandbox's address and the data dir.
+	Demo DemoInfo
 	// LoneKeyWindow is how soon after a key another must come for the two
 	// to be one scanner burst rather than a key pressed alone; 0 = 150 ms.
 	LoneKeyWindow time.Duration
 }
 
-// chromeRows are the rows around a screen: the header and the help bar
-// (with no blank line between, as when space is tight).
+// chromeRows are the rows around a screen: the header line and the help
+// bar pinned to the last row.
 const chromeRows = 2
 
 // Messages from outside the screens.
@@ -164,9 +176,22 @@ func newCommon(opts Options) *common {
 		styles: DefaultStyles(r), keys: DefaultKeyMap(opts.Lang).ForRole(opts.Manager || opts.AskPIN),
 		log:       log.With("terminal", opts.Terminal, "cashier", opts.Cashier),
 		who:       session{cashier: opts.Cashier, terminal: opts.Terminal, shop: opts.ShopName, manager: opts.Manager},
-		qrInverse: opts.Inverse, ticks: !opts.DisableTickSeconds, loneWindow: opts.LoneKeyWindow,
+		qrInverse: qrInverse(opts.QRInvert, r), ticks: !opts.DisableTickSeconds, loneWindow: opts.LoneKeyWindow,
 		printer: opts.Printer, printJobs: map[int]bool{}, pinHash: opts.PINHash, askPIN: opts.AskPIN && !opts.Manager,
+		demo: opts.Demo, bell: opts.Bell,
 	}
+}
+
+// qrInverse reports whether the QR is drawn for a light background: as
+// the setting says, else as the renderer's terminal is.
+func qrInverse(setting string, r *lipgloss.Renderer) bool {
+	switch setting {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return !r.HasDarkBackground()
 }
 
 // Init starts listening to the till, the clock, and the first screen
@@ -332,12 +357,18 @@ func (m *Model) screens() []screen {
 	return []screen{m.reconcile, m.sale, m.pay, m.receipt, m.orders, m.report, m.keyList}
 }
 
-// View draws the header, the active screen (or help over it) and the
-// active screen's help bar.
+// Minimum window: below it the screens say how big to make it.
+const (
+	minWidth  = 44
+	minHeight = 16
+)
+
+// View draws the header line, the active screen (or help over it) and
+// the active screen's help bar, pinned to the last row.
 func (m *Model) View() string {
 	c := m.c
-	if c.width > 0 && (c.width < 60 || c.height < 16) {
-		return c.t("tiny")
+	if c.width > 0 && (c.width < minWidth || c.height < minHeight) {
+		return m.viewTiny()
 	}
 	body := m.active.View()
 	if m.showHelp {
@@ -346,26 +377,65 @@ func (m *Model) View() string {
 	if m.pin.open {
 		body = m.pin.View() + "\n\n" + body
 	}
-	header := c.styles.Title.Render(c.t("title")) + "  " + c.styles.Muted.Render(c.who.shop+" · "+c.who.cashier)
+	if c.height > 0 {
+		body = fitRows(body, c.height-chromeRows)
+	}
+	return m.header() + "\n" + body + "\n" + m.help.View(m.active)
+}
+
+// header is the one line above every screen: the till, DEMO in demo
+// mode, then what the cashier must know now — the order book refusing
+// writes first — then the shop and who is at the till, cut to the width.
+func (m *Model) header() string {
+	c := m.c
+	st := c.styles
+	h := st.Title.Render(c.t("title"))
+	if c.demo.On {
+		h += " " + st.Demo.Render("DEMO")
+	}
+	var notes []string
+	switch {
+	case c.saveFailing: // lasting, until the order book takes writes again
+		notes = append(notes, st.Error.Render(c.t("e.cannotsave")))
+	case c.flash != "":
+		notes = append(notes, st.Error.Render(c.flash))
+	}
 	if m.notice != "" {
-		header += "  " + c.styles.Warn.Render(m.notice)
-	}
-	if c.saveFailing { // lasting, until the order book takes writes again
-		header += "\n" + c.styles.Error.Render(c.t("e.cannotsave"))
-	}
-	if c.flash != "" {
-		header += "  " + c.styles.Error.Render(c.flash)
+		notes = append(notes, st.Warn.Render(m.notice))
 	}
 	if c.printNote != "" {
-		style := c.styles.Muted
+		style := st.Muted
 		if !c.printOK {
-			style = c.styles.Warn
+			style = st.Warn
 		}
-		header += "  " + style.Render(c.printNote)
+		notes = append(notes, style.Render(c.printNote))
 	}
-	sep := "\n\n"
-	if c.height > 0 && lipgloss.Height(body)+4 > c.height {
-		sep = "\n" // tight: no blank lines, so a QR that fits is drawn
+	notes = append(notes, st.Muted.Render(c.who.shop+" · "+c.who.cashier))
+	h += "  " + strings.Join(notes, "  ")
+	if c.width > 0 {
+		h = ansi.Truncate(h, c.width, "…")
 	}
-	return header + sep + body + sep + m.help.View(m.active)
+	return h
+}
+
+// viewTiny says how big to make the window, in words that fit the
+// window as it is.
+func (m *Model) viewTiny() string {
+	msg := fmt.Sprintf(m.c.t("tiny"), minWidth, minHeight)
+	return fitRows(wrapCells(msg, m.c.width), m.c.height)
+}
+
+// fitRows makes s exactly rows lines: cut below, padded with blank lines.
+func fitRows(s string, rows int) string {
+	if rows <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > rows {
+		lines = lines[:rows]
+	}
+	for len(lines) < rows {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"qrtill/payments"
 	"qrtill/pos"
 )
 
@@ -263,15 +264,24 @@ func hasOpenAttempt(o pos.Order) bool {
 func (s *ordersScreen) View() string {
 	st := s.c.styles
 	var b strings.Builder
-	b.WriteString(bookTitle(s.c, s.c.t("orders"), s.page) + "\n\n")
+	b.WriteString(bookTitle(s.c, s.c.t("orders"), s.page) + "\n")
 	if len(s.orders) == 0 {
-		b.WriteString(st.Muted.Render(s.c.t("orders.none")) + "\n")
+		b.WriteString("\n" + st.Muted.Render(s.c.t("orders.none")) + "\n")
 	}
-	from := max(0, s.cursor-8)
-	for i := from; i < len(s.orders) && i < from+12; i++ {
+	cols := orderColumns(s.width)
+	if len(s.orders) > 0 {
+		b.WriteString(st.Muted.Render(tableRow(cols, s.c.t("col.time"), "#", s.c.t("order"), s.c.t("col.status"),
+			s.c.t("col.channel"), s.c.t("col.total"), s.c.t("col.cashier"))) + "\n")
+	}
+	rows := 12
+	if s.detail {
+		rows = 6
+	}
+	from, to := scrollWindow(len(s.orders), s.cursor, rows)
+	for i := from; i < to; i++ {
 		o := s.orders[i]
-		row := fmt.Sprintf("%s  %s  %-18s %-7s %10s  %s", o.CreatedAt.In(s.page.day.Location()).Format("15:04"), o.Number, orderStatusText(s.c.lang, o.Status),
-			orDash(string(o.Channel)), o.Total, orDash(o.Cashier))
+		row := tableRow(cols, o.CreatedAt.In(s.page.day.Location()).Format("15:04"), fmt.Sprint(o.DailyNo), o.Number,
+			orderStatusText(s.c.lang, o.Status), paidByText(s.c.lang, o), o.Total.String(), orDash(o.Cashier))
 		if i == s.cursor {
 			row = st.Selected.Render(row)
 		}
@@ -287,22 +297,54 @@ func (s *ordersScreen) View() string {
 		b.WriteString(st.Paid.Render(s.note) + "\n")
 	}
 	if s.errText != "" {
-		b.WriteString(st.Error.Render(s.errText) + "\n")
+		b.WriteString(wrapCells(st.Error.Render(s.errText), s.width) + "\n")
 	}
 	return b.String()
 }
 
-// viewDetail is an order's lines, refunds and latest events.
+// orderColumns are the order list's columns for a width: the order
+// number keeps its end when cut, the status takes the rest.
+func orderColumns(width int) []column {
+	if width <= 0 {
+		width = 80
+	}
+	number := 24
+	if width < 100 {
+		number = 12
+	}
+	return flexColumns(width, 8, []column{{width: 5}, {width: 4, right: true}, {width: number, keepEnd: true}, {width: -1},
+		{width: 8}, {width: 10, right: true}, {width: 8}})
+}
+
+// paidByText is the channel that paid an order, or a dash.
+func paidByText(lang Lang, o pos.Order) string {
+	if o.PaidBy == "" {
+		return "-"
+	}
+	return channelText(lang, o.Channel)
+}
+
+// channelText is a channel's name, or a dash for none.
+func channelText(lang Lang, ch payments.Channel) string {
+	if ch == "" {
+		return "-"
+	}
+	return channelName(lang, ch)
+}
+
+// viewDetail is an order's lines, refunds and latest events, all worded.
 func (s *ordersScreen) viewDetail(o pos.Order) string {
+	st := s.c.styles
+	cols := receiptColumns(s.width)
 	var b strings.Builder
 	for _, l := range o.Lines {
-		b.WriteString(fmt.Sprintf("  %s × %d  %s\n", l.NameEN, l.Quantity, l.Total))
+		b.WriteString(tableRow(cols, lineName(s.c.lang, l), fmt.Sprintf("%d ×", l.Quantity), l.UnitPrice.String(), l.Total.String()) + "\n")
 	}
 	for _, r := range o.Refunds {
-		b.WriteString(fmt.Sprintf("  %s %s %s\n", s.c.t("refund"), r.Amount, r.Status))
+		b.WriteString(fmt.Sprintf("%s %s  %s\n", s.c.t("refund"), r.Amount, refundStateText(s.c.lang, r)))
 	}
-	for _, e := range lastEvents(s.events, 8) {
-		b.WriteString(s.c.styles.Muted.Render(fmt.Sprintf("  %s %-9s %s", e.At.In(s.page.day.Location()).Format("15:04:05"), e.Source, truncate(e.Detail, 70))) + "\n")
+	for _, e := range lastEvents(s.events, 6) {
+		b.WriteString(st.Muted.Render(truncate(e.At.In(s.page.day.Location()).Format("15:04:05")+"  "+eventText(s.c.lang, e), max(s.width, 40))) + "\n")
 	}
 	return b.String()
 }

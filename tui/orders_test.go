@@ -49,7 +49,7 @@ func TestOrdersScreenRefund(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 	waitText(t, tm, o.Number)
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // details with the event log
-	waitText(t, tm, "notify")
+	waitText(t, tm, "QR issued")            // the event log, worded
 	tm.Type("r")
 	waitText(t, tm, "Refund amount")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the prefilled full amount

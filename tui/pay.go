@@ -2,7 +2,6 @@ package tui
 
 import (
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"qrtill/payments"
@@ -24,7 +23,6 @@ type payScreen struct {
 	events  []string
 	poll    *pos.PollStatus
 	qr      qrImage
-	spin    spinner.Model
 
 	code    codeLine  // digits typed: a key pressed alone, or a scanned payment code
 	pending string    // a code scanned while a call ran; charged when it answers
@@ -58,8 +56,7 @@ type reopenedMsg struct {
 }
 
 func newPayScreen(c *common) *payScreen {
-	return &payScreen{c: c, spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.styles.Spinner)),
-		cash: newCashEntry(c)}
+	return &payScreen{c: c, cash: newCashEntry(c)}
 }
 
 // Init does nothing: the screen starts when an order is opened on it.
@@ -69,17 +66,13 @@ func (p *payScreen) Init() tea.Cmd { return nil }
 // paid order goes straight to the receipt. autoPay starts the only
 // configured channel at once (a fresh checkout on a one-channel till).
 func (p *payScreen) open(o pos.Order, autoPay bool) tea.Cmd {
-	*p = payScreen{c: p.c, frame: p.frame, spin: p.spin, cash: newCashEntry(p.c)}
+	*p = payScreen{c: p.c, frame: p.frame, cash: newCashEntry(p.c)}
 	p.unpaid = !paidStatus(o.Status)
 	p.setOrder(o)
-	var cmds []tea.Cmd
-	if p.c.ticks {
-		cmds = append(cmds, p.spin.Tick)
-	}
 	if chs := p.c.till.Channels(); autoPay && len(chs) == 1 {
-		cmds = append(cmds, p.startPay(chs[0]))
+		return p.startPay(chs[0])
 	}
-	return tea.Batch(cmds...)
+	return nil
 }
 
 // final reports whether the sale is over on this screen (cancelled, expired).
@@ -156,10 +149,6 @@ func (p *payScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case UpdateMsg:
 		p.broadcast(msg.Update)
-	case spinner.TickMsg:
-		var cmd tea.Cmd
-		p.spin, cmd = p.spin.Update(msg)
-		return p, cmd
 	case tea.KeyMsg:
 		return p, p.key(msg)
 	}

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
+	"qrtill/payments"
 	"qrtill/pos"
 )
 
@@ -13,39 +15,52 @@ import (
 const minPane = 34
 
 // View draws the QR, when one may be paid and fits, beside the status
-// pane.
+// pane — or above it on a narrow, tall (portrait) kiosk.
 func (p *payScreen) View() string {
-	pane := p.viewPane()
-	// The QR is shown only while it may be paid: never while the cashier's
-	// cancel is closing it, nor after.
+	// The QR is shown only while it may be paid: never while a cancel is
+	// closing it, nor after.
 	a, ok := p.attempt()
 	if !ok || (a.Status != pos.AttemptWaiting && a.Status != pos.AttemptScanned) || p.qr.text == "" {
-		return pane
+		return p.viewPane(p.width)
 	}
-	// Never draw a QR that does not fit: a clipped QR scans wrong. It needs
-	// its own size plus the pane's minimum width beside it; the window
-	// needs the header and help lines too.
-	needW := p.qr.width + 2 + minPane
-	if p.width > 0 && (p.width < needW || p.height < p.qr.rows) {
-		return fmt.Sprintf(p.c.t("toosmall"), needW, p.qr.rows+chromeRows) + "\n\n" + pane
+	// Never draw a QR that does not fit: a clipped QR scans wrong. Beside
+	// the pane it needs its own width and the pane's least; stacked, its
+	// own height and the pane's first rows.
+	besideW := p.qr.width + 2 + minPane
+	switch {
+	case p.width <= 0 || (p.width >= besideW && p.height >= p.qr.rows):
+		paneW := minPane
+		if p.width > 0 {
+			paneW = p.width - p.qr.width - 2
+		}
+		return lipgloss.JoinHorizontal(lipgloss.Top, p.qr.text, "  ", p.viewPane(paneW))
+	case p.width >= p.qr.width && p.height >= p.qr.rows+stackedPane:
+		return p.qr.text + "\n" + p.viewPane(p.width)
 	}
-	paneW := minPane
-	if p.width > 0 {
-		paneW = p.width - p.qr.width - 2
-	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, p.qr.text, "  ", p.c.styles.Plain.MaxWidth(paneW).Render(pane))
+	return wrapCells(fmt.Sprintf(p.c.t("toosmall"), besideW, p.qr.rows+chromeRows), p.width) + "\n\n" + p.viewPane(p.width)
 }
 
-// viewPane is the status pane: the order, the attempt's state and clock,
-// the last check, any problem, what to do next and the latest events.
-func (p *payScreen) viewPane() string {
+// stackedPane is the rows of the pane a portrait layout keeps below the
+// QR: the order, the status and its clock.
+const stackedPane = 6
+
+// viewPane is the status pane, width cells wide: the order and its daily
+// number, the total (big where it fits), the state, what to do next, any
+// problem and the latest events.
+func (p *payScreen) viewPane(width int) string {
 	st := p.c.styles
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(p.c.t("order")+" ") + p.order.Number)
+	daily := ""
 	if p.order.DailyNo > 0 {
-		b.WriteString("  " + st.Title.Render(fmt.Sprintf("%s %d", p.c.t("daily"), p.order.DailyNo)))
+		daily = "  " + st.Title.Render(fmt.Sprintf("%s %d", p.c.t("daily"), p.order.DailyNo))
 	}
-	b.WriteString("\n" + st.Total.Render(fmt.Sprintf("%s  %s", p.c.t("total"), p.order.Total)) + "\n\n")
+	label := st.Muted.Render(p.c.t("order") + " ")
+	number := p.order.Number
+	if room := width - lipgloss.Width(label) - lipgloss.Width(daily); width > 0 && lipgloss.Width(number) > room {
+		number = fitCell(number, column{width: max(room, 6), keepEnd: true}) // the end tells orders apart
+	}
+	b.WriteString(label + number + daily + "\n")
+	b.WriteString(bigTotal(p.c, p.order.Total, width) + "\n")
 	if p.cash.open {
 		b.WriteString(p.cash.View(p.order.Total))
 	} else {
@@ -55,28 +70,43 @@ func (p *payScreen) viewPane() string {
 		b.WriteString(st.Key.Render(p.c.t("code.line")+"  ") + p.code.masked() + "\n")
 	}
 	if p.errText != "" {
-		b.WriteString(st.Error.Render(p.errText) + "\n")
+		b.WriteString(wrapCells(st.Error.Render(p.errText), width) + "\n")
 	}
 	if a, ok := p.attempt(); !p.cash.open && (!ok || (!a.Open() && !p.final())) {
-		b.WriteString("\n" + p.c.t("choose") + ":\n" + p.c.t("choose.keys") + "\n")
+		b.WriteString("\n" + wrapCells(p.c.t("choose.keys"), width) + "\n")
 	}
 	if p.final() {
 		b.WriteString("\n" + p.c.t("nextsale") + "\n")
 	}
+	if p.closing() {
+		b.WriteString("\n" + wrapCells(p.c.t("leave"), width) + "\n")
+	}
 	if len(p.events) > 0 {
 		b.WriteString("\n" + st.Muted.Render(p.c.t("events")) + "\n")
 		for _, e := range p.events {
-			b.WriteString(st.Muted.Render(truncate(e, 48)) + "\n")
+			b.WriteString(st.Muted.Render(truncate(e, max(width, 20))) + "\n")
 		}
 	}
-	if p.closing() {
-		b.WriteString("\n" + p.c.t("leave") + "\n")
-	}
-	return b.String()
+	return clipLines(strings.TrimRight(b.String(), "\n"), width)
 }
 
-// viewAttempt is the latest attempt's channel, status, clock and last
-// check.
+// clipLines cuts every line of s to width cells (no cut when width is
+// unknown), so a pane never spills past its edge.
+func clipLines(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if lipgloss.Width(l) > width {
+			lines[i] = ansi.Truncate(l, width, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// viewAttempt is the state line (symbol and colour), the channel, the
+// clock, and the last check worded.
 func (p *payScreen) viewAttempt() string {
 	st := p.c.styles
 	var b strings.Builder
@@ -84,28 +114,20 @@ func (p *payScreen) viewAttempt() string {
 	if ok {
 		b.WriteString(channelName(p.c.lang, a.Channel) + "\n")
 	}
-	status := p.statusText()
-	switch {
-	case p.final():
-		status = st.Warn.Render(status)
-	case ok && a.Open():
-		status = p.spin.View() + " " + st.Title.Render(status)
-	default:
-		status = st.Title.Render(status)
-	}
-	b.WriteString(status + "\n")
+	state := payStateOf(p.order, p.poll != nil && p.poll.Err != nil && ok && a.Open())
+	b.WriteString(st.Status[state].Render(stateSymbols[state]+" "+p.statusText()) + "\n")
 	if now := p.c.now(); ok && a.Open() {
 		b.WriteString(fmt.Sprintf("%s %s · %s %s\n", p.c.t("elapsed"), clock(now.Sub(a.CreatedAt)),
 			p.c.t("left"), clock(a.ExpiresAt.Sub(now))))
 	}
 	if p.poll != nil && p.poll.Err == nil {
 		b.WriteString(st.Muted.Render(fmt.Sprintf("%s %s: %s", p.c.t("lastpoll"), p.poll.At.Format("15:04:05"),
-			orDash(p.poll.RawCode, string(p.poll.State)))) + "\n")
+			tradeStateText(p.c.lang, p.poll.State))) + "\n")
 	}
 	return b.String()
 }
 
-// statusText is the status pane's headline (DESIGN.md words in English).
+// statusText is the state line's words (DESIGN.md words in English).
 func (p *payScreen) statusText() string {
 	switch p.order.Status {
 	case pos.OrderCancelled:
@@ -117,8 +139,8 @@ func (p *payScreen) statusText() string {
 	}
 	a, ok := p.attempt()
 	switch {
-	case !ok:
-		return p.c.t("choose")
+	case !ok || !a.Open() && a.Status != pos.AttemptPaid:
+		return p.c.t("choose") // nothing asked for yet, or the last try ended
 	case a.WaitingForPassword():
 		return p.c.t("st.password")
 	case a.Status == pos.AttemptScanned:
@@ -139,4 +161,40 @@ var attemptWords = map[pos.AttemptStatus]string{
 	pos.AttemptPaid:     "st.paid",
 	pos.AttemptFailed:   "st.failed",
 	pos.AttemptExpired:  "st.expired",
+}
+
+// tradeStateText words what the provider last said of a trade.
+func tradeStateText(lang Lang, s payments.State) string {
+	switch s {
+	case payments.StateNotFound, payments.StateWaitingScan:
+		return T(lang, "st.waiting")
+	case payments.StateScanned:
+		return T(lang, "st.scanned")
+	case payments.StatePaid:
+		return T(lang, "st.paid")
+	case payments.StateRefunded:
+		return T(lang, "os.refunded")
+	case payments.StateFailed:
+		return T(lang, "st.failed")
+	}
+	return T(lang, "st.closed")
+}
+
+// bigTotal is "Total" and the amount in big digits, right-aligned in
+// width cells; in bold text when big digits do not fit.
+func bigTotal(c *common, m pos.Money, width int) string {
+	big := bigText(m.String())
+	label := c.styles.Muted.Render(c.t("total"))
+	if width > 0 && lipgloss.Width(big) > width {
+		return label + "  " + c.styles.Total.Render(m.String())
+	}
+	return label + "\n" + c.styles.Big.Render(big)
+}
+
+// wrapCells wraps s at width cells (no wrap when width is unknown).
+func wrapCells(s string, width int) string {
+	if width <= 0 || lipgloss.Width(s) <= width {
+		return s
+	}
+	return lipgloss.NewStyle().Width(width).Render(s)
 }

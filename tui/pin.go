@@ -45,7 +45,7 @@ type (
 )
 
 func newPINPrompt(c *common) *pinPrompt {
-	in := textinput.New()
+	in := newInput(c)
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	in.CharLimit = 12

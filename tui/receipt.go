@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"qrtill/payments"
 	"qrtill/pos"
@@ -31,6 +32,9 @@ func (r *receiptScreen) Init() tea.Cmd { return nil }
 // receipts print by themselves, else opens the cash drawer for cash.
 func (r *receiptScreen) open(o pos.Order, fresh bool) {
 	r.order, r.job, r.printed = o, 0, !fresh // an old sale's receipt printed when it was paid
+	if fresh && r.c.bell != nil {
+		r.c.bell() // once: PAID is news
+	}
 	p := r.c.printer
 	switch {
 	case !fresh || p == nil:
@@ -88,22 +92,42 @@ func (r *receiptScreen) reprint() {
 	r.job = r.c.print(func() (int, error) { return p.Receipt(r.order, r.c.lang, copy) })
 }
 
-// View draws the receipt.
+// View draws the receipt: PAID across the width with the amount and
+// channel, the daily number large, the lines, and how it was paid.
 func (r *receiptScreen) View() string {
 	o, st, c := r.order, r.c.styles, r.c
 	var b strings.Builder
-	b.WriteString(st.Paid.Render(c.t("st.paid")) + "  " + st.Title.Render(c.t("receipt")))
+	b.WriteString(r.banner() + "\n")
 	if o.DailyNo > 0 {
-		b.WriteString("  " + st.Title.Render(fmt.Sprintf("%s %d", c.t("daily"), o.DailyNo)))
+		b.WriteString(st.Muted.Render(c.t("daily")) + "\n" + st.Big.Render(bigText(fmt.Sprint(o.DailyNo))) + "\n")
 	}
-	b.WriteString("\n" + c.who.shop + "\n")
-	b.WriteString(c.t("order") + " " + o.Number + "\n\n")
+	b.WriteString(st.Title.Render(c.t("receipt")) + "  " + st.Muted.Render(c.who.shop+" · "+c.t("order")+" "+o.Number) + "\n")
+	cols := receiptColumns(r.width)
 	for _, l := range o.Lines {
-		b.WriteString(fmt.Sprintf("%s %3d × %8s %10s\n", padRight(lineName(c.lang, l), 30), l.Quantity, l.UnitPrice, l.Total))
+		b.WriteString(tableRow(cols, lineName(c.lang, l), fmt.Sprintf("%d ×", l.Quantity), l.UnitPrice.String(), l.Total.String()) + "\n")
 	}
-	b.WriteString("\n" + st.Total.Render(fmt.Sprintf("%s  %s", c.t("total"), o.Total)) + "\n")
+	b.WriteString(st.Total.Render(fmt.Sprintf("%s  %s", c.t("total"), o.Total)) + "\n")
 	b.WriteString(r.viewPayment())
-	return b.String() + "\n" + c.t("nextsale")
+	return b.String() + c.t("nextsale")
+}
+
+// banner is PAID, the amount and the channel across the whole width.
+func (r *receiptScreen) banner() string {
+	c, o := r.c, r.order
+	text := fmt.Sprintf(" %s %s  %s · %s ", stateSymbols[statePaid], c.t("st.paid"), o.Total, channelName(c.lang, o.Channel))
+	w := r.width
+	if w <= 0 {
+		w = lipgloss.Width(text)
+	}
+	return c.styles.Banner.Render(fitCell(text, column{width: w}))
+}
+
+// receiptColumns are the receipt's line columns for a width.
+func receiptColumns(width int) []column {
+	if width <= 0 {
+		width = 80
+	}
+	return flexColumns(min(width, 72), 12, []column{{width: -1}, {width: 5, right: true}, {width: 9, right: true}, {width: 10, right: true}})
 }
 
 // viewPayment is how the order was paid: the channel, trade number and
@@ -116,7 +140,7 @@ func (r *receiptScreen) viewPayment() string {
 	}
 	for _, a := range o.Attempts {
 		if a.OutTradeNo == o.PaidBy {
-			return fmt.Sprintf("%s  %s\n%s  %s\n%s  %s\n", c.t("paidby"), channelName(c.lang, a.Channel),
+			return fmt.Sprintf("%s  %s · %s %s\n%s  %s\n", c.t("paidby"), channelName(c.lang, a.Channel),
 				c.t("tradeno"), a.ProviderTradeNo, c.t("paidat"), a.PaidAt.In(c.now().Location()).Format("2006-01-02 15:04:05"))
 		}
 	}

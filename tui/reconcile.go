@@ -100,8 +100,13 @@ func (r *reconcileScreen) View() string {
 	if len(r.changes) == 0 {
 		b.WriteString(c.t("nothing") + "\n")
 	}
+	cols := []column{{width: 24}, {width: 16}, {width: 30}}
 	for _, ch := range r.changes {
-		b.WriteString("  " + ch.OrderNumber + "  " + statusWord(c.lang, ch.To) + "  " + st.Muted.Render(ch.Detail) + "\n")
+		problem := ""
+		if ch.Err != nil {
+			problem = st.Warn.Render(c.t("reconcile.retrying"))
+		}
+		b.WriteString("  " + tableRow(cols, ch.OrderNumber, statusWord(c.lang, ch.To), problem) + "\n")
 	}
 	return b.String() + "\n" + c.t("continue")
 }

@@ -20,7 +20,7 @@ type refundDialog struct {
 }
 
 func newRefundDialog(c *common) refundDialog {
-	in := textinput.New()
+	in := newInput(c)
 	in.Placeholder = "¥0.00"
 	in.Prompt = "¥ "
 	in.PlaceholderStyle = c.styles.Placeholder

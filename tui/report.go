@@ -111,17 +111,19 @@ func (r *reportScreen) askReport(day time.Time) tea.Cmd {
 	}
 }
 
-// View draws the day's totals.
+// View draws the day's totals in columns aligned in cells.
 func (r *reportScreen) View() string {
-	rep := r.rep
+	rep, st := r.rep, r.c.styles
+	cols := []column{{width: 24}, {width: 6, right: true}, {width: 14, right: true}}
 	row := func(label string, count any, total pos.Money) string {
-		return fmt.Sprintf("  %-20s %4v  %12s\n", label, count, total)
+		return tableRow(cols, label, fmt.Sprint(count), total.String()) + "\n"
 	}
 	var b strings.Builder
 	b.WriteString(bookTitle(r.c, r.c.t("report"), r.page) + "\n\n")
-	for _, st := range rep.Statuses() {
-		t := rep.ByStatus[st]
-		b.WriteString(row(orderStatusText(r.c.lang, st), t.Count, t.Total))
+	b.WriteString(st.Muted.Render(tableRow(cols, "", r.c.t("col.count"), r.c.t("col.total"))) + "\n")
+	for _, s := range rep.Statuses() {
+		t := rep.ByStatus[s]
+		b.WriteString(row(orderStatusText(r.c.lang, s), t.Count, t.Total))
 	}
 	b.WriteString("\n")
 	for _, ch := range rep.Channels() {
@@ -130,14 +132,17 @@ func (r *reportScreen) View() string {
 	}
 	b.WriteString("\n" + row(r.c.t("report.paid"), rep.Paid.Count, rep.Paid.Total))
 	b.WriteString(row(r.c.t("report.refunded"), rep.Refunded.Count, rep.Refunded.Total))
-	b.WriteString(r.c.styles.Total.Render(strings.TrimSuffix(row(r.c.t("report.net"), "", rep.Net), "\n")) + "\n")
+	if rep.Abnormal.Count > 0 {
+		b.WriteString(st.Warn.Render(strings.TrimSuffix(row(r.c.t("report.abnormal"), rep.Abnormal.Count, rep.Abnormal.Total), "\n")) + "\n")
+	}
+	b.WriteString(st.Total.Render(tableRow(cols, r.c.t("report.net"), "", rep.Net.String())) + "\n")
 	if rep.CashTaken.Count > 0 || rep.CashRefunded.Count > 0 {
 		b.WriteString("\n" + row(r.c.t("report.cash"), rep.CashTaken.Count, rep.CashTaken.Total))
 		b.WriteString(row(r.c.t("report.cashrefunded"), rep.CashRefunded.Count, rep.CashRefunded.Total))
-		b.WriteString(r.c.styles.Total.Render(strings.TrimSuffix(row(r.c.t("report.drawer"), "", rep.CashExpected), "\n")) + "\n")
+		b.WriteString(st.Total.Render(tableRow(cols, r.c.t("report.drawer"), "", rep.CashExpected.String())) + "\n")
 	}
 	if r.errText != "" {
-		b.WriteString(r.c.styles.Error.Render(r.errText) + "\n")
+		b.WriteString(st.Error.Render(r.errText) + "\n")
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -99,7 +100,9 @@ func TestMatchesAndQuantities(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyDown}) // the second match
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	twice, _ := second.Price.Mul(2)
-	waitAll(t, tm, second.NameEN, "Total  "+twice.String())
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return basketRow(ansi.Strip(string(b)), second.NameEN, "2", twice.String())
+	}, teatest.WithDuration(10*time.Second))
 	quit(t, tm)
 }
 

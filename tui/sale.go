@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"qrtill/pos"
 )
@@ -42,7 +43,7 @@ type checkedOutMsg struct {
 }
 
 func newSaleScreen(c *common) *saleScreen {
-	in := textinput.New()
+	in := newInput(c)
 	in.Placeholder = c.t("scan")
 	in.Prompt = "▶ "
 	in.CharLimit = 64
@@ -53,7 +54,7 @@ func newSaleScreen(c *common) *saleScreen {
 }
 
 // Init starts the scan line's cursor.
-func (s *saleScreen) Init() tea.Cmd { return textinput.Blink }
+func (s *saleScreen) Init() tea.Cmd { return nil }
 
 // reset starts a new sale: empty basket, empty scan line, no checkout
 // awaited (a late answer for the last sale is dropped).
@@ -278,52 +279,84 @@ func (s *saleScreen) setErr(err error) {
 	s.errText = Explain(s.c.lang, err, "", 0)
 }
 
-// View draws the scan line, its matches, and the basket.
+// View draws the scan line and its matches beside the total (in big
+// digits), then the basket, scrolled to keep the selected line in view.
 func (s *saleScreen) View() string {
 	st := s.c.styles
-	var b strings.Builder
+	var top strings.Builder
 	if o := s.editing; o.Number != "" {
-		b.WriteString(st.Warn.Render(fmt.Sprintf("%s %s #%d", s.c.t("editing"), o.Number, o.DailyNo)) + "\n")
+		top.WriteString(st.Warn.Render(fmt.Sprintf("%s %s  %s %d", s.c.t("editing"), o.Number, s.c.t("daily"), o.DailyNo)) + "\n")
 	}
-	b.WriteString(s.input.View() + "\n")
+	top.WriteString(s.input.View() + "\n")
+	matchW := max(s.width, 40) - 2
 	for i, p := range s.matches {
-		line := fmt.Sprintf("  %s  %s  %s", p.SKU, p.Name(string(s.c.lang)), p.Price)
+		line := "  " + fitCell(fmt.Sprintf("%s  %s  %s", p.SKU, p.Name(string(s.c.lang)), p.Price), column{width: matchW})
 		if i == s.pick {
 			line = st.Selected.Render(line)
 		}
-		b.WriteString(line + "\n")
+		top.WriteString(line + "\n")
 	}
 	if s.errText != "" {
-		b.WriteString(st.Error.Render(s.errText) + "\n")
+		top.WriteString(wrapCells(st.Error.Render(s.errText), s.width) + "\n")
 	}
-	b.WriteString("\n")
+	head := strings.TrimRight(top.String(), "\n")
 	if s.basket.Len() == 0 {
-		b.WriteString(st.Muted.Render(s.c.t("basket.empty")))
-		return b.String()
+		return head + "\n\n" + st.Muted.Render(s.c.t("basket.empty"))
 	}
-	b.WriteString(s.viewBasket())
-	return b.String()
+	head = s.withTotal(head)
+	return head + "\n\n" + s.viewBasket(s.height-lipgloss.Height(head)-1)
 }
 
-// viewBasket draws the basket's lines and total.
-func (s *saleScreen) viewBasket() string {
+// withTotal puts the big total beside the scan line when both fit the
+// width, else under it.
+func (s *saleScreen) withTotal(head string) string {
+	total := bigTotal(s.c, s.basket.Total(), s.width)
+	total = lipgloss.NewStyle().Align(lipgloss.Right).Render(total)
+	if s.width <= 0 || lipgloss.Width(head)+2+lipgloss.Width(total) <= s.width {
+		gap := 2
+		if s.width > 0 {
+			gap = s.width - lipgloss.Width(head) - lipgloss.Width(total)
+		}
+		return lipgloss.JoinHorizontal(lipgloss.Top, head, strings.Repeat(" ", gap), total)
+	}
+	return head + "\n" + lipgloss.PlaceHorizontal(s.width, lipgloss.Right, total)
+}
+
+// basketColumns are the basket's columns for a width: the name takes
+// what the numbers leave.
+func basketColumns(width int) []column {
+	if width <= 0 {
+		width = 80
+	}
+	return flexColumns(width, 12, []column{{width: -1}, {width: 4, right: true}, {width: 9, right: true}, {width: 11, right: true}})
+}
+
+// viewBasket draws the basket's lines in rows rows at most (0: all),
+// keeping the selected line in view.
+func (s *saleScreen) viewBasket(rows int) string {
 	st := s.c.styles
-	nameW := 28
-	if s.width > 80 {
-		nameW = s.width - 52
-	}
-	row := func(name, qty, price, total string) string {
-		return fmt.Sprintf("%s %5s %10s %11s", padRight(name, nameW), qty, price, total)
-	}
+	cols := basketColumns(s.width)
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(row(s.c.t("col.item"), s.c.t("col.qty"), s.c.t("col.price"), s.c.t("col.total"))) + "\n")
-	for i, l := range s.basket.Lines() {
-		r := row(lineName(s.c.lang, l), fmt.Sprint(l.Quantity), l.UnitPrice.String(), l.Total.String())
+	b.WriteString(st.Muted.Render(tableRow(cols, s.c.t("col.item"), s.c.t("col.qty"), s.c.t("col.price"), s.c.t("col.total"))))
+	lines := s.basket.Lines()
+	from, to := scrollWindow(len(lines), s.cursor, rows-1)
+	for i := from; i < to; i++ {
+		l := lines[i]
+		r := tableRow(cols, lineName(s.c.lang, l), fmt.Sprint(l.Quantity), l.UnitPrice.String(), l.Total.String())
 		if i == s.cursor && !s.typing() { // one highlight at a time: the match while typing
 			r = st.Selected.Render(r)
 		}
-		b.WriteString(r + "\n")
+		b.WriteString("\n" + r)
 	}
-	b.WriteString("\n" + st.Total.Render(fmt.Sprintf("%s  %s", s.c.t("total"), s.basket.Total())))
 	return b.String()
+}
+
+// scrollWindow is the slice [from, to) of n items that shows at most
+// rows of them (rows ≤ 0: all) and keeps cursor in it.
+func scrollWindow(n, cursor, rows int) (from, to int) {
+	if rows <= 0 || n <= rows {
+		return 0, n
+	}
+	from = min(max(cursor-rows+1, 0), n-rows)
+	return from, from + rows
 }

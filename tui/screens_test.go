@@ -298,7 +298,7 @@ func TestCallsUseSessionContext(t *testing.T) {
 	tm.Type("///") // the filter: all → open → awaiting payment → paid
 	waitText(t, tm, "[paid]")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitText(t, tm, "notify")
+	waitText(t, tm, "QR issued") // the event log, worded
 	tm.Type("r")
 	waitText(t, tm, "Refund amount")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})

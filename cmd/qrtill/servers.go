@@ -78,7 +78,8 @@ func runServe(cmd *cobra.Command, cfg config.Config) error {
 	log := a.Log().With("sys", "ssh")
 	srv, err := kiosk.New(kiosk.Config{Addr: cfg.SSH.Addr, HostKeyPath: cfg.Path(cfg.SSH.HostKey, "ssh_host_ed25519"),
 		AuthorizedKeys: keys, IdleTimeout: cfg.SSH.IdleTimeout, LoginTimeout: cfg.SSH.LoginTimeout,
-		MaxUnauth: cfg.SSH.MaxUnauth, MaxUnauthPerSource: cfg.SSH.MaxUnauthPerSource, Metrics: km, Till: a.Till(), Subscribe: a.Till().Subscribe,
+		MaxUnauth: cfg.SSH.MaxUnauth, MaxUnauthPerSource: cfg.SSH.MaxUnauthPerSource, Metrics: km,
+		QRInvert: cfg.TUI.QRInvert, Demo: a.Demo(), Till: a.Till(), Subscribe: a.Till().Subscribe,
 		Catalog: a.Catalog(), Lang: tui.Lang(cfg.Lang), Shop: cfg.Shop.Name, Log: log, Printer: a.Printer()})
 	if err != nil {
 		return err

@@ -31,7 +31,8 @@ func runTill(cmd *cobra.Command, cfg config.Config) error {
 		model := tui.New(tui.Options{Till: a.Till(), Catalog: a.Catalog(), Cashier: cashierName(), Terminal: cfg.Terminal,
 			Lang: tui.Lang(cfg.Lang), ShopName: cfg.Shop.Name, Reconcile: true, Updates: updates, StopUpdates: stop,
 			AskPIN: true, PINHash: cfg.Manager.PINHash,
-			Context: ctx, Logger: a.Log().With("sys", "tui"), Printer: a.Printer()})
+			Context: ctx, Logger: a.Log().With("sys", "tui"), Printer: a.Printer(),
+			QRInvert: cfg.TUI.QRInvert, Demo: a.Demo(), Bell: func() { os.Stdout.WriteString("\a") }})
 		_, err := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 		if errors.Is(err, tea.ErrProgramKilled) {
 			return nil

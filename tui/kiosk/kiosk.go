@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -92,6 +93,10 @@ type Config struct {
 	MaxUnauth, MaxUnauthPerSource int
 	// Metrics counts sessions and refusals; nil = none.
 	Metrics *Metrics
+	// QRInvert is [tui] qr_invert (auto: each session's own terminal);
+	// Demo marks a demo till on every session's screens.
+	QRInvert string
+	Demo     tui.DemoInfo
 }
 
 type ctxKey struct{}
@@ -174,7 +179,8 @@ func program(cfg Config, srv *Server, sess ssh.Session) *tea.Program {
 	m := tui.New(tui.Options{Till: cfg.Till, Catalog: cfg.Catalog, Cashier: c.Name, Manager: c.Manager,
 		Terminal: "ssh " + sess.RemoteAddr().String(), Lang: cfg.Lang, ShopName: cfg.Shop,
 		Renderer: bm.MakeRenderer(sess), Width: pty.Window.Width, Height: pty.Window.Height,
-		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Log, sess), Printer: cfg.Printer})
+		Updates: updates, StopUpdates: stop, Context: sess.Context(), Logger: sessionLogger(cfg.Log, sess), Printer: cfg.Printer,
+		QRInvert: cfg.QRInvert, Demo: cfg.Demo, Bell: func() { io.WriteString(sess, "\a") }})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithAltScreen())...)
 	untrack := srv.track(p)
 	ended := cfg.Metrics.sessionStarted()
