@@ -168,11 +168,11 @@ func TestDoublePaymentRefundIsTheTradesAmount(t *testing.T) {
 
 func TestPollPolicyBudget(t *testing.T) {
 	p := DefaultPollPolicy()
-	count := func(notifying bool, window time.Duration) int {
+	count := func(notifying, awaitingScan bool, window time.Duration) int {
 		n := 0
 		at := time.Duration(0)
 		for {
-			wait, ok := p.Next(at, notifying, n)
+			wait, ok := p.Next(at, notifying, awaitingScan, n)
 			if !ok || at+wait > window {
 				return n
 			}
@@ -180,17 +180,31 @@ func TestPollPolicyBudget(t *testing.T) {
 			n++
 		}
 	}
-	if got := count(false, 2*time.Minute); got > 45 {
+	if got := count(false, true, 2*time.Minute); got > 45 {
 		t.Errorf("polling alone sends %d queries in 2 minutes, budget 45", got)
 	}
-	if got := count(true, 2*time.Minute); got > 15 {
-		t.Errorf("with notifications sends %d queries in 2 minutes, budget 15", got)
+	if got := count(true, false, 2*time.Minute); got > 15 {
+		t.Errorf("with notifications (no scan to show) sends %d queries in 2 minutes, budget 15", got)
 	}
-	if got := count(false, 24*time.Hour); got > p.MaxQueries {
+	if got := count(true, true, 2*time.Minute); got > 25 {
+		t.Errorf("an Alipay QR waiting for its scan sends %d queries in 2 minutes with notifications, budget 25", got)
+	}
+	if got := count(false, false, 24*time.Hour); got > p.MaxQueries {
 		t.Errorf("an attempt costs %d queries, cap %d", got, p.MaxQueries)
 	}
-	// The first minute is quick: no gap over 2 s.
-	if wait, _ := p.Next(30*time.Second, false, 5); wait > 2*time.Second {
+	// The first minute is quick: no gap over 2 s polling alone, none over
+	// 3 s for an Alipay QR waiting for its scan even with notifications
+	// ("Scanned" within 3 s).
+	if wait, _ := p.Next(30*time.Second, false, false, 5); wait > 2*time.Second {
 		t.Errorf("poll gap at 30 s = %s, want ≤ 2 s", wait)
+	}
+	for _, at := range []time.Duration{0, 10 * time.Second, 40 * time.Second} {
+		sent := 0
+		if at > 0 {
+			sent = 3
+		}
+		if wait, _ := p.Next(at, true, true, sent); wait > 3*time.Second {
+			t.Errorf("waiting for the scan with notifications: gap at %s = %s, want ≤ 3 s", at, wait)
+		}
 	}
 }

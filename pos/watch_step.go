@@ -1,6 +1,10 @@
 package pos
 
-import "time"
+import (
+	"time"
+
+	"qrtill/payments"
+)
 
 // What a watcher does next about one open attempt is decided here, by a
 // pure function of the attempt, the clock reading, the poll policy and
@@ -73,11 +77,8 @@ func nextStep(a Attempt, now time.Time, p watchPolicy, last watchState) step {
 	if p.noPolling || budgetSpent {
 		return step{kind: stepSleep, wait: untilDeadline}
 	}
-	first := a.CreatedAt.Add(p.poll.FirstDelay)
-	if p.notifying {
-		first = a.CreatedAt.Add(2 * p.poll.FirstDelay)
-	}
-	return sleepOrQuery(now, last.nextQuery, first, untilDeadline)
+	wait, _ := p.poll.Next(0, p.notifying, awaitingScan(a), 0)
+	return sleepOrQuery(now, last.nextQuery, a.CreatedAt.Add(wait), untilDeadline)
 }
 
 // sleepOrQuery queries when the next query (due, or first before any)
@@ -115,7 +116,7 @@ func (s watchState) afterQuery(a Attempt, now time.Time, p watchPolicy, err erro
 	} else {
 		s.failures = 0
 		var ok bool
-		if wait, ok = p.poll.Next(now.Sub(a.CreatedAt), p.notifying, s.sent); !ok {
+		if wait, ok = p.poll.Next(now.Sub(a.CreatedAt), p.notifying, awaitingScan(a), s.sent); !ok {
 			wait = a.ExpiresAt.Sub(now)
 		}
 		if a.IsCode() {
@@ -124,4 +125,11 @@ func (s watchState) afterQuery(a Attempt, now time.Time, p watchPolicy, err erro
 	}
 	s.nextQuery = now.Add(wait)
 	return s, wait
+}
+
+// awaitingScan reports whether a is a QR that waits for its first scan
+// on a channel whose scan the till can show (Alipay; WeChat Native has
+// no scanned state).
+func awaitingScan(a Attempt) bool {
+	return a.Channel == payments.Alipay && !a.IsCode() && (a.Status == AttemptCreating || a.Status == AttemptWaiting)
 }

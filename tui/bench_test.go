@@ -135,3 +135,44 @@ func TestQueriesPerAttempt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScanToScanned: an Alipay QR is scanned at the sandbox (at a
+// spread of moments within a poll cycle) with notifications up, and the
+// till's update stream shows it scanned. Alipay notifies payments, not
+// scans, so this is the quick first-scan polling. Target median ≤ 3 s.
+//
+//	go test -run '^$' -bench ScanToScanned -benchtime 1x ./tui
+func BenchmarkScanToScanned(b *testing.B) {
+	for b.Loop() {
+		r := newRigWith(b, rigOptions{notifying: true})
+		updates, stop := r.till.Subscribe()
+		var d []time.Duration
+		for i := 0; i < 20; i++ {
+			o, err := r.till.Checkout(context.Background(), oneLine, "ann", "t1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if o, err = r.till.Pay(context.Background(), o.Number, payments.Alipay); err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(time.Duration(i%10) * 250 * time.Millisecond) // spread over one 2.5 s cycle
+			start := time.Now()
+			if _, err := r.gw.Ledger().Scan(o.Attempts[0].OutTradeNo); err != nil {
+				b.Fatal(err)
+			}
+			for u := range updates {
+				if u.Order.Number == o.Number && len(u.Order.Attempts) > 0 && u.Order.Attempts[0].Status == pos.AttemptScanned {
+					break
+				}
+			}
+			d = append(d, time.Since(start))
+			if _, err := r.till.Cancel(context.Background(), o.Number); err != nil {
+				b.Fatal(err)
+			}
+		}
+		stop()
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		b.ReportMetric(pct(d, 0.5), "p50-ms")
+		b.ReportMetric(pct(d, 0.99), "max-ms")
+	}
+}

@@ -78,13 +78,20 @@ func frozenOrder(status pos.OrderStatus, attempt pos.AttemptStatus) pos.Order {
 	return o
 }
 
-func frozenModel(t *testing.T, w, h int) *tui.Model {
+// frozenCatalog is the demo catalog.
+func frozenCatalog(t *testing.T) *pos.Catalog {
 	t.Helper()
-	lipgloss.SetColorProfile(termenv.Ascii)
 	cat, err := pos.LoadCatalogCSV("demo", bytes.NewReader(assets.CatalogCSV))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cat
+}
+
+func frozenModel(t *testing.T, w, h int) *tui.Model {
+	t.Helper()
+	lipgloss.SetColorProfile(termenv.Ascii)
+	cat := frozenCatalog(t)
 	m := tui.New(tui.Options{Till: frozenTill{}, Catalog: cat, Cashier: "ann", Terminal: "t1", Lang: tui.English,
 		ShopName: "Test shop", Width: w, Height: h, Manager: true, DisableTickSeconds: true})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})

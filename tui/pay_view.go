@@ -21,7 +21,7 @@ func (p *payScreen) View() string {
 	// closing it, nor after.
 	a, ok := p.attempt()
 	if !ok || (a.Status != pos.AttemptWaiting && a.Status != pos.AttemptScanned) || p.qr.text == "" {
-		return p.viewPane(p.width)
+		return p.viewPane(p.width, true)
 	}
 	// Never draw a QR that does not fit: a clipped QR scans wrong. Beside
 	// the pane it needs its own width and the pane's least; stacked, its
@@ -33,11 +33,15 @@ func (p *payScreen) View() string {
 		if p.width > 0 {
 			paneW = p.width - p.qr.width - 2
 		}
-		return lipgloss.JoinHorizontal(lipgloss.Top, p.qr.text, "  ", p.viewPane(paneW))
+		// What ticks (the clock, the last check) goes under the QR, not
+		// beside it: a line that changes is sent again whole, and a line
+		// beside the QR carries 41 of its characters every second.
+		return lipgloss.JoinHorizontal(lipgloss.Top, p.qr.text, "  ", p.viewPane(paneW, false)) + "\n" +
+			clipLines(strings.TrimRight(p.viewClock(), "\n"), p.width)
 	case p.width >= p.qr.width && p.height >= p.qr.rows+stackedPane:
-		return p.qr.text + "\n" + p.viewPane(p.width)
+		return p.qr.text + "\n" + p.viewPane(p.width, true)
 	}
-	return wrapCells(fmt.Sprintf(p.c.t("toosmall"), besideW, p.qr.rows+chromeRows), p.width) + "\n\n" + p.viewPane(p.width)
+	return wrapCells(fmt.Sprintf(p.c.t("toosmall"), besideW, p.qr.rows+chromeRows), p.width) + "\n\n" + p.viewPane(p.width, true)
 }
 
 // stackedPane is the rows of the pane a portrait layout keeps below the
@@ -45,9 +49,9 @@ func (p *payScreen) View() string {
 const stackedPane = 6
 
 // viewPane is the status pane, width cells wide: the order and its daily
-// number, the total (big where it fits), the state, what to do next, any
-// problem and the latest events.
-func (p *payScreen) viewPane(width int) string {
+// number, the total (big where it fits), the state (and its clock, with
+// clock), what to do next, any problem and the latest events.
+func (p *payScreen) viewPane(width int, clock bool) string {
 	st := p.c.styles
 	var b strings.Builder
 	daily := ""
@@ -65,6 +69,9 @@ func (p *payScreen) viewPane(width int) string {
 		b.WriteString(p.cash.View(p.order.Total))
 	} else {
 		b.WriteString(p.viewAttempt())
+		if clock {
+			b.WriteString(p.viewClock())
+		}
 	}
 	if !p.code.empty() {
 		b.WriteString(st.Key.Render(p.c.t("code.line")+"  ") + p.code.masked() + "\n")
@@ -116,15 +123,26 @@ func (p *payScreen) viewAttempt() string {
 	}
 	state := payStateOf(p.order, p.poll != nil && p.poll.Err != nil && ok && a.Open())
 	b.WriteString(st.Status[state].Render(stateSymbols[state]+" "+p.statusText()) + "\n")
+	return b.String()
+}
+
+// viewClock is what ticks: the attempt's elapsed and remaining time, and
+// the last check of the provider.
+func (p *payScreen) viewClock() string {
+	var parts []string
+	a, ok := p.attempt()
 	if now := p.c.now(); ok && a.Open() {
-		b.WriteString(fmt.Sprintf("%s %s · %s %s\n", p.c.t("elapsed"), clock(now.Sub(a.CreatedAt)),
+		parts = append(parts, fmt.Sprintf("%s %s · %s %s", p.c.t("elapsed"), clock(now.Sub(a.CreatedAt)),
 			p.c.t("left"), clock(a.ExpiresAt.Sub(now))))
 	}
 	if p.poll != nil && p.poll.Err == nil {
-		b.WriteString(st.Muted.Render(fmt.Sprintf("%s %s: %s", p.c.t("lastpoll"), p.poll.At.Format("15:04:05"),
-			tradeStateText(p.c.lang, p.poll.State))) + "\n")
+		parts = append(parts, p.c.styles.Muted.Render(fmt.Sprintf("%s %s: %s", p.c.t("lastpoll"), p.poll.At.Format("15:04:05"),
+			tradeStateText(p.c.lang, p.poll.State))))
 	}
-	return b.String()
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " · ") + "\n"
 }
 
 // statusText is the state line's words (DESIGN.md words in English).

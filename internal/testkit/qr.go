@@ -22,6 +22,11 @@ func DecodeQR(view string) (string, error) {
 	return "", err
 }
 
+// DecodeQRAs decodes the QR of a screen as a phone sees it on a
+// terminal whose ink (the █ cells) is dark (a light background) or light
+// (a dark background): a QR drawn the wrong way round does not decode.
+func DecodeQRAs(view string, inkIsDark bool) (string, error) { return decodeQR(view, !inkIsDark) }
+
 // decodeQR paints the half-block cells of the view as pixels (4 px a
 // module) and decodes them with gozxing.
 func decodeQR(view string, inverse bool) (string, error) {
