@@ -2,10 +2,10 @@ package tui_test
 
 import (
 	"os"
-	"sync/atomic"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
